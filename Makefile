@@ -1,0 +1,44 @@
+# The project's verbs. `make serve` and `make test` do all set-up on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= nianbao.db
+PORT ?= 8001
+SAMPLES ?= data/samples
+
+.PHONY: serve test lint format db deps browser bench stress serve-prod clean
+
+$(BIN)/nianbao: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+deps: $(BIN)/nianbao
+
+# Debian's Chromium for the real-browser tests (root on a fresh Debian machine).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: sudo apt-get install chromium" >&2; fi; }
+
+db: deps
+	$(BIN)/nianbao ingest $(DB) $(SAMPLES)
+
+serve: db
+	$(BIN)/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
+	  --template-dir templates --static static:static --port $(PORT) --host 127.0.0.1
+
+test: deps browser
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+lint: deps
+	$(BIN)/ruff check ingest plugins tests
+	$(BIN)/ruff format --check ingest plugins tests
+
+format: deps
+	$(BIN)/ruff format ingest plugins tests
+	$(BIN)/ruff check --fix ingest plugins tests
+
+clean:
+	rm -rf $(VENV) $(DB) *.egg-info

@@ -1,0 +1,250 @@
+"""From the text of a table region to rows of cells, whatever the layout.
+
+Each layout reader only cuts text into cells; what a cell means (label, number,
+blank) and which row of the format it is, is decided in one place (`parse`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+CellKind = Literal["label", "number", "blank", "noise", "digits"]
+
+# A value cell: a number, possibly signed (2019 本年增/减), possibly decimal (fees).
+_NUMBER = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# Blank-like cells: nothing, a dash, a slash, or 无 — "not reported", stored as NULL.
+_BLANK = re.compile(r"[\s\u00a0\u3000]*(?:[—–\-－/／\\]{1,3}|无|空|/)?[\s\u00a0\u3000]*")
+# OCR noise with no letters or digits in it: [·], \Box, ■ ##, …
+_NOISE = re.compile(r"(?:[\s·•■□▪◆●○\[\]#*_~`^]|\\Box|\\square)+")
+_GLUED_TAIL = re.compile(r"\d+(?:\.\d+)?$")
+_PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)\s*$")
+# OCR reads footnote marks and specks as superscript digits (⁶); they are never cell values.
+_SUPERSCRIPTS = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u209f]")
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+@dataclass
+class Cell:
+    kind: CellKind
+    text: str
+    line: int
+    value: int | float | None = None
+
+
+@dataclass
+class RawRow:
+    """A row as read: its label text and the value cells after it."""
+
+    label: str
+    cells: list[Cell] = field(default_factory=list)
+    line: int = 0
+
+    @property
+    def numbers(self) -> int:
+        return sum(1 for c in self.cells if c.kind in ("number", "digits"))
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def is_page_mark(line: str) -> bool:
+    return bool(_PAGE_MARK.match(line))
+
+
+def to_number(text: str) -> int | float | None:
+    """'1,234' → 1234, '7730.28' → 7730.28, '+3' → 3; None when not a number."""
+    t = nfkc(text).strip()
+    if not _NUMBER.fullmatch(t):
+        return None
+    t = t.replace(",", "")
+    if "." in t:
+        try:
+            d = Decimal(t)
+        except InvalidOperation:
+            return None
+        return int(d) if d == d.to_integral_value() else float(d)
+    return int(t)
+
+
+def classify(text: str, line: int) -> list[Cell]:
+    """One cell of text → one or more typed cells.
+
+    A label with numbers after it in the same cell ("行政许可 92") gives the label
+    and the numbers; a label glued to a run of digits ("…申请数量0000000") gives the
+    label and one `digits` cell that the parser splits with the identities.
+    """
+    raw = _SUPERSCRIPTS.sub("", text).strip()
+    t = nfkc(raw).strip()
+    if _BLANK.fullmatch(t):
+        return [Cell("blank", raw, line)]
+    num = to_number(t)
+    if num is not None:
+        return [Cell("number", raw, line, num)]
+    if _NOISE.fullmatch(t):
+        return [Cell("noise", raw, line)]
+    tokens = t.split()
+    tail: list[Cell] = []
+    while tokens:
+        last = tokens[-1]
+        n = to_number(last)
+        if n is not None:
+            tail.insert(0, Cell("number", last, line, n))
+        elif _BLANK.fullmatch(last) and last:
+            tail.insert(0, Cell("blank", last, line))
+        elif _NOISE.fullmatch(last):
+            pass
+        else:
+            break
+        tokens.pop()
+    label = " ".join(tokens)
+    if not label:
+        return tail
+    if not tail:
+        # Only the last 60 characters are searched: bounded work on hostile lines.
+        offset = max(len(label) - 60, 0)
+        m = _GLUED_TAIL.search(label, offset)
+        head = label[: m.start()] if m else ""
+        if m and head and re.match(r"[\u4e00-\u9fff)）]", head[-1]):
+            return [Cell("label", head, line), Cell("digits", m.group(), line)]
+    return [Cell("label", label, line), *tail]
+
+
+def _rows_from_cells(cells: list[Cell]) -> list[RawRow]:
+    """Group a stream of typed cells into rows: label cells, then the values after them.
+
+    Blank cells before a label are merged-cell placeholders and dropped; blank cells
+    after a label are values (NULL). A label after values starts the next row.
+    """
+    rows: list[RawRow] = []
+    label_parts: list[str] = []
+    values: list[Cell] = []
+    pending_blanks: list[Cell] = []
+    first_line = 0
+
+    def close() -> None:
+        nonlocal label_parts, values, pending_blanks, first_line
+        vals = values or []
+        if label_parts or vals or pending_blanks:
+            if not label_parts and not vals:
+                vals = pending_blanks
+            rows.append(RawRow(" ".join(label_parts), vals, first_line))
+        label_parts, values, pending_blanks, first_line = [], [], [], 0
+
+    for cell in cells:
+        if not first_line:
+            first_line = cell.line
+        if cell.kind == "noise":
+            continue
+        if cell.kind == "label":
+            if values:
+                close()
+                first_line = cell.line
+            pending_blanks = []
+            label_parts.append(cell.text)
+        elif cell.kind == "blank":
+            if label_parts or values:
+                values.append(cell)
+            else:
+                pending_blanks.append(cell)
+        else:
+            if not label_parts and pending_blanks:
+                values.extend(pending_blanks)
+                pending_blanks = []
+            values.append(cell)
+    close()
+    return rows
+
+
+def _split_pipe(line: str) -> list[str]:
+    return line.split("|")
+
+
+def segment(lines: list[tuple[int, str]], layout: str) -> list[RawRow]:
+    """Cut the numbered lines of one table region into rows, by layout."""
+    lines = [(n, s) for n, s in lines if not is_page_mark(s)]
+    rows: list[RawRow] = []
+    if layout == "tab-cells":
+        # One cell per line, tab-indented; a blank line ends a row; an untabbed
+        # line right after a cell continues that cell (wrapped header text).
+        block: list[tuple[int, str]] = []
+        blocks: list[list[tuple[int, str]]] = []
+        for n, s in lines:
+            if s.strip() == "" and "\t" not in s:
+                if block:
+                    blocks.append(block)
+                block = []
+            elif s.startswith("\t") or not block:
+                block.append((n, s.strip()))
+            else:
+                pn, ps = block[-1]
+                block[-1] = (pn, ps + s.strip())
+        if block:
+            blocks.append(block)
+        for b in blocks:
+            cells = [c for n, s in b for c in classify(s, n)]
+            rows.extend(_rows_from_cells(cells))
+    elif layout == "markdown":
+        # Each line a row between border pipes; `|---|` rules dropped.
+        for n, s in lines:
+            if not s.strip() or _MD_RULE.match(s):
+                continue
+            body = s.strip()
+            if body.startswith("|"):
+                body = body[1:]
+            if body.endswith("|"):
+                body = body[:-1]
+            cells = [c for part in _split_pipe(body) for c in classify(part, n)]
+            rows.extend(_rows_from_cells(cells))
+    elif layout == "pipe-rows":
+        # A row starts at a line that begins with text; lines that begin with a pipe
+        # (often only "|", one empty cell each) continue it.
+        groups: list[tuple[int, str]] = []
+        for n, s in lines:
+            if not s.strip():
+                continue
+            if s.lstrip().startswith("|") and groups:
+                pn, ps = groups[-1]
+                groups[-1] = (pn, ps + s.strip())
+            else:
+                groups.append((n, s.strip()))
+        for n, s in groups:
+            cells = [c for part in _split_pipe(s) for c in classify(part, n)]
+            rows.extend(_rows_from_cells(cells))
+    else:
+        # pdf-text and run-together: a line is a row; a label's numbers follow it
+        # on the line, separated by spaces or glued on.
+        for n, s in lines:
+            if not s.strip():
+                continue
+            rows.extend(_rows_from_cells(classify(s, n)))
+    return rows
+
+
+def detect_layout(lines: list[str]) -> str:
+    """Name the text layout of the table lines (see model.LAYOUTS)."""
+    body = [s for s in lines if s.strip()]
+    if not body:
+        return "pdf-text"
+    tabbed = sum(1 for s in body if s.startswith("\t"))
+    piped = [s for s in body if "|" in s]
+    if tabbed >= 0.3 * len(body):
+        return "tab-cells"
+    if len(piped) >= 0.3 * len(body):
+        if any(_MD_RULE.match(s) for s in body) or sum(
+            1 for s in piped if s.lstrip().startswith("|") and s.rstrip().endswith("|") and s.count("|") > 2
+        ) >= 0.6 * len(piped):
+            return "markdown-ocr"
+        return "pipe-rows"
+    glued = sum(1 for s in body if re.search(r"[\u4e00-\u9fff)）]\d{5,}\s*$", nfkc(s)))
+    if glued >= 3:
+        return "run-together"
+    return "pdf-text"
+
+
+def segmenter_for(layout: str) -> str:
+    return {"markdown-ocr": "markdown", "html": "markdown", "docx": "markdown"}.get(layout, layout)

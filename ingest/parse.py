@@ -1,0 +1,615 @@
+"""Parse one report's text into the canonical report (shared/spec/CANONICAL_JSON.md).
+
+Pure functions, no SQL. The layout readers in `cells` cut table text into rows of
+cells; here those rows are aligned to the one model of the format (`model`): row
+labels matched on normalized fuzzy keys in the order the format fixes, numbers
+placed by that order, run-together digits split with the identities.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from . import checks as validator
+from . import meta, model
+from .cells import Cell, RawRow, detect_layout, is_page_mark, nfkc, segment, segmenter_for, to_number
+
+Report = dict[str, Any]
+
+_HEADING = re.compile(r"^[\s#*>\-|•·]*([一二三四五六])\s*[、.．,，]\s*(.{1,40}?)\s*[|]*\s*$")
+_NUMBERING = re.compile(r"([一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\s*[.、])")
+_LABEL_NOISE = re.compile(r"[\s·•■□▪\[\]#*_|\"'“”‘’`^~\\]|Box")
+_MAX_SPLITS = 5000  # candidate splits examined per run-together row (bounded work)
+
+
+class ParseError(Exception):
+    """The text is not a report we can read at all (names the file and place)."""
+
+    def __init__(self, path: str, reason: str, place: str | None = None) -> None:
+        self.path, self.reason, self.place = path, reason, place
+        super().__init__(f"{path}: {place}: {reason}" if place else f"{path}: {reason}")
+
+
+# ---------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------
+
+
+def find_sections(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """Map section key → (first line index after the heading, end index), in text order."""
+    starts: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        m = _HEADING.match(nfkc(line))
+        if not m:
+            continue
+        body = m.group(2)
+        for sec in model.SECTIONS:
+            if sec.key in seen:
+                continue
+            if any(k in body for k in sec.keywords) and (
+                sec.number == m.group(1) or sec.key in ("overview", "other_matters")
+            ):
+                if starts and i <= starts[-1][0]:
+                    continue
+                starts.append((i, sec.key))
+                seen.add(sec.key)
+                break
+    out: dict[str, tuple[int, int]] = {}
+    for n, (i, key) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        out[key] = (i + 1, end)
+    return out
+
+
+def _fallback_regions(lines: list[str], found: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Where a table heading is missing, find its table by its own words."""
+
+    def first(pred: Any, start: int = 0) -> int | None:
+        for i in range(start, len(lines)):
+            if pred(nfkc(lines[i])):
+                return i
+        return None
+
+    regions = dict(found)
+    if "applications" not in regions:
+        i = first(lambda s: "本年新收" in s or "申请人情况" in s)
+        if i is not None:
+            end = first(lambda s: "行政复议" in s and "结果" not in s, i + 1) or len(lines)
+            regions["applications"] = (i, end)
+    if "proactive" not in regions:
+        i = first(lambda s: "第二十条" in s)
+        if i is not None:
+            end = regions.get("applications", (len(lines), 0))[0]
+            regions["proactive"] = (i, max(end, i + 1))
+    if "review_litigation" not in regions and "applications" in regions:
+        i = first(lambda s: "行政复议" in s, regions["applications"][1])
+        if i is not None:
+            end = regions.get("problems", (len(lines), 0))[0]
+            regions["review_litigation"] = (i, max(end, i + 1))
+    return regions
+
+
+# ---------------------------------------------------------------------------
+# Label matching
+# ---------------------------------------------------------------------------
+
+
+def _norm_label(text: str) -> str:
+    t = nfkc(text)
+    t = _LABEL_NOISE.sub("", t)
+    return t.replace("、", ".").replace("．", ".")
+
+
+def _last_numbered_part(label: str) -> tuple[str, str]:
+    """'（三）不予公开 1.属于国家秘密' → ('1', '属于国家秘密'); no numbering → ('', text)."""
+    t = _norm_label(label)
+    marks = list(_NUMBERING.finditer(t))
+    if not marks:
+        return "", t
+    m = marks[-1]
+    # A trailing numbering with nothing after it belongs to the previous part.
+    if not t[m.end() :] and len(marks) > 1:
+        m = marks[-2]
+    num = m.group(1).strip("()、. ")
+    return num, t[m.end() :]
+
+
+_ROW_KEYS: list[tuple[model.Row, str, str]] = [
+    (r, *_last_numbered_part(r.label)) for r in model.APPLICATION_ROWS_ALL
+]
+
+
+def match_application_row(label: str) -> tuple[str | None, float]:
+    """Best row key for a table 三 row label, with a 0–100+ score."""
+    num, text = _last_numbered_part(label)
+    if not text:
+        return None, 0.0
+    best: tuple[str | None, float] = (None, 0.0)
+    for row, rnum, rtext in _ROW_KEYS:
+        score = fuzz.ratio(text, rtext)
+        if len(text) >= 4 and len(rtext) > len(text):
+            score = max(score, fuzz.partial_ratio(text, rtext) - 10)
+        if num and num == rnum:
+            score += 15
+        elif num and rnum:
+            score -= 10
+        if score > best[1]:
+            best = (row.key, score)
+    return best if best[1] >= 60 else (None, best[1])
+
+
+# ---------------------------------------------------------------------------
+# Splitting run-together digits with the identities
+# ---------------------------------------------------------------------------
+
+
+def _parts(digits: str, n: int) -> itertools.chain[tuple[int, ...]] | list[tuple[int, ...]]:
+    """All ways to cut a digit string into n non-negative integers (no leading zeros)."""
+    out: list[tuple[int, ...]] = []
+
+    def rec(pos: int, acc: list[int]) -> None:
+        if len(out) > _MAX_SPLITS:
+            return
+        left = n - len(acc)
+        rest = len(digits) - pos
+        if left == 0:
+            if rest == 0:
+                out.append(tuple(acc))
+            return
+        if rest < left:
+            return
+        max_len = rest - (left - 1)
+        for k in range(1, max_len + 1):
+            piece = digits[pos : pos + k]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            rec(pos + k, [*acc, int(piece)])
+
+    if len(digits) <= 60:
+        rec(0, [])
+    return out
+
+
+def split_row_sum(digits: str, width: int) -> list[tuple[int, ...]]:
+    """Splits of a glued row whose last cell is the sum of the others."""
+    return [p for p in _parts(digits, width) if sum(p[:-1]) == p[-1]]
+
+
+def split_review(digits: str) -> list[tuple[int, ...]]:
+    """Splits of a glued table 四 row: three groups of (4 parts, their total)."""
+    out: list[tuple[int, ...]] = []
+    for p in _parts(digits, 15):
+        if all(sum(p[g * 5 : g * 5 + 4]) == p[g * 5 + 4] for g in range(3)):
+            out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+
+class _Ctx:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.warnings: list[str] = []
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append(f"line {line}: {message}" if line else message)
+
+
+def _cell_value(cell: Cell, allow_decimal: bool, ctx: _Ctx, where: str) -> Any:
+    if cell.kind == "blank":
+        return None
+    if cell.kind == "digits":
+        v = to_number(cell.text)
+    else:
+        v = cell.value
+    if isinstance(v, float) and not allow_decimal:
+        ctx.warn(cell.line, f"{where}: '{cell.text}' is not a whole number; left blank")
+        return None
+    return v
+
+
+def _counts_only(rows: list[RawRow], ctx: _Ctx, where: str) -> list[RawRow]:
+    """Tables 三 and 四 hold counts: a decimal there is OCR noise, dropped with a warning."""
+    out = []
+    for r in rows:
+        bad = [c for c in r.cells if c.kind == "number" and isinstance(c.value, float)]
+        for c in bad:
+            ctx.warn(c.line, f"{where}: '{c.text}' is not a count; ignored as noise")
+        out.append(RawRow(r.label, [c for c in r.cells if c not in bad], r.line) if bad else r)
+    return out
+
+
+def _is_group(row: RawRow, width: int) -> bool:
+    """Does this row carry a table row's values (not just header blanks)?"""
+    if row.numbers:
+        return True
+    return len(row.cells) >= width - 1 and all(c.kind == "blank" for c in row.cells) and bool(row.label)
+
+
+def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str) -> list[Any]:
+    """Fit a row's cells to the format's width: drop padding blanks, right-align short rows."""
+    vals = list(values)
+    if len(vals) != width:
+        # Padding cells after the last value (pipe and markdown copies) carry nothing.
+        while vals and vals[-1] is None:
+            vals.pop()
+        while len(vals) > width and vals[0] is None:
+            vals.pop(0)
+    line = cells[0].line if cells else None
+    if len(vals) > width:
+        raw = " ".join(c.text for c in cells)
+        ctx.warn(line, f"{where}: {len(vals)} cells where the format has {width}; kept the first {width} (raw: {raw})")
+        vals = vals[:width]
+    elif len(vals) < width:
+        raw = " ".join(c.text or "∅" for c in cells)
+        ctx.warn(
+            line,
+            f"{where}: {len(vals)} of {width} cells; aligned to the right (总计 last), "
+            f"the missing ones left blank (raw: {raw})",
+        )
+        vals = [None] * (width - len(vals)) + vals
+    return vals
+
+
+def _row_values(row: RawRow, width: int, ctx: _Ctx, where: str, allow_decimal: bool = False) -> list[Any] | list[tuple[int, ...]]:
+    cells = [c for c in row.cells]
+    digits = [c for c in cells if c.kind == "digits"]
+    if digits and len(cells) == 1 and width > 1:
+        return split_row_sum(digits[0].text, width) if where.startswith("table 三") else _parts(digits[0].text, width)  # type: ignore[return-value]
+    values = [_cell_value(c, allow_decimal, ctx, where) for c in cells]
+    return _fit(values, cells, width, ctx, where)
+
+
+def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any]]:
+    """Table 三: align rows of cells to the 25 (or 23) row keys."""
+    width = len(model.APPLICANT_KEYS)
+    rows = _counts_only(rows, ctx, "table 三")
+    matches = [match_application_row(r.label) if r.label else (None, 0.0) for r in rows]
+    # The data starts at the first row with numbers, or a sure first-row label.
+    start = next(
+        (
+            i
+            for i, (r, (k, score)) in enumerate(zip(rows, matches, strict=True))
+            if r.numbers or (k in ("new_received", "carried_over") and score >= 85)
+        ),
+        None,
+    )
+    if start is None:
+        return {}
+    rows, matches = rows[start:], matches[start:]
+    groups = [i for i, r in enumerate(rows) if _is_group(r, width)]
+    found = {k for k, _ in matches if k}
+    if len(groups) == len(model.APPLICATION_ROWS_SPLIT):
+        expected = model.APPLICATION_ROWS_SPLIT
+    elif len(groups) == len(model.APPLICATION_ROWS_SINGLE):
+        expected = model.APPLICATION_ROWS_SINGLE
+    elif found & {"other_no_correction", "other_no_fee"}:
+        expected = model.APPLICATION_ROWS_SPLIT
+    elif "other_processing" in found:
+        expected = model.APPLICATION_ROWS_SINGLE
+    else:
+        expected = model.APPLICATION_ROWS_SPLIT
+
+    assigned: dict[str, int] = {}
+    if len(groups) == len(expected):
+        for row_def, gi in zip(expected, groups, strict=True):
+            assigned[row_def.key] = gi
+            key, score = matches[gi]
+            if key and key != row_def.key and score >= 90:
+                ctx.warn(rows[gi].line, f"table 三: row labelled like {key} sits where the format has {row_def.key}; placed by order")
+    else:
+        ctx.warn(
+            rows[groups[0]].line if groups else None,
+            f"table 三: {len(groups)} rows of numbers where the format has {len(expected)}; placed by their labels",
+        )
+        keys_in_order = [r.key for r in expected]
+        label_only = [i for i, r in enumerate(rows) if not _is_group(r, width) and matches[i][0]]
+        for gi in groups:
+            key = matches[gi][0]
+            if key is None:
+                # Numbers on a line of their own: the nearest unplaced label above, else below.
+                before = [i for i in label_only if i < gi and matches[i][0] not in assigned]
+                after = [i for i in label_only if i > gi and matches[i][0] not in assigned]
+                near = before[-1:] if before and gi - before[-1] <= 2 else after[:1]
+                key = matches[near[0]][0] if near else None
+            if key is None or key not in keys_in_order or key in assigned:
+                raw = " ".join(c.text for c in rows[gi].cells)
+                ctx.warn(rows[gi].line, f"table 三: numbers not placed (label '{rows[gi].label}'): {raw}")
+                continue
+            assigned[key] = gi
+        missing = [k for k in keys_in_order if k not in assigned]
+        if missing:
+            ctx.warn(None, f"table 三: rows not found: {', '.join(missing)}")
+
+    result: dict[str, dict[str, Any]] = {}
+    ambiguous: dict[str, list[tuple[int, ...]]] = {}
+    for row_def in expected:
+        if row_def.key not in assigned:
+            continue
+        row = rows[assigned[row_def.key]]
+        vals = _row_values(row, width, ctx, f"table 三 {row_def.key}")
+        if vals and isinstance(vals[0], tuple):
+            ambiguous[row_def.key] = vals  # type: ignore[assignment]
+            continue
+        result[row_def.key] = dict(zip(model.APPLICANT_KEYS, vals, strict=True))
+    if ambiguous:
+        _resolve_glued(result, ambiguous, rows, assigned, expected, ctx)
+    return result
+
+
+def _resolve_glued(
+    result: dict[str, dict[str, Any]],
+    candidates: dict[str, list[tuple[int, ...]]],
+    rows: list[RawRow],
+    assigned: dict[str, int],
+    expected: tuple[model.Row, ...],
+    ctx: _Ctx,
+) -> None:
+    """Pick the splits of run-together rows that satisfy the column identities."""
+    keys = list(candidates)
+    unique = {k: c[0] for k, c in candidates.items() if len(c) == 1}
+    open_keys = [k for k in keys if len(candidates[k]) != 1]
+    chosen: dict[str, tuple[int, ...]] = dict(unique)
+    if open_keys:
+        combos = 1
+        for k in open_keys:
+            combos *= max(len(candidates[k]), 1)
+        solutions: list[dict[str, tuple[int, ...]]] = []
+        if 0 < combos <= 20000:
+            for pick in itertools.product(*(candidates[k] for k in open_keys)):
+                trial = {**result, **{k: dict(zip(model.APPLICANT_KEYS, v, strict=True)) for k, v in {**unique, **dict(zip(open_keys, pick, strict=True))}.items()}}
+                probe = {"applications": trial}
+                if all(
+                    c["ok"] is not False
+                    for c in validator.hard_checks(probe)
+                    if c["check"].split(".")[0] in ("balance", "outcomes")
+                ):
+                    solutions.append(dict(zip(open_keys, pick, strict=True)))
+                    if len(solutions) > 1:
+                        break
+        if len(solutions) == 1:
+            chosen.update(solutions[0])
+            for k in open_keys:
+                ctx.warn(rows[assigned[k]].line, f"table 三 {k}: run-together digits split using the column identities")
+        else:
+            for k in open_keys:
+                raw = rows[assigned[k]].cells[0].text
+                n = len(candidates[k])
+                ctx.warn(
+                    rows[assigned[k]].line,
+                    f"table 三 {k}: ambiguous run-together digits '{raw}' "
+                    f"({n} splits satisfy the row identity); cells left blank, raw text kept",
+                )
+    for k in keys:
+        vals = chosen.get(k)
+        result[k] = dict(zip(model.APPLICANT_KEYS, vals or (None,) * 7, strict=True))
+    # keep the format's row order
+    order = [r.key for r in expected]
+    ordered = {k: result[k] for k in order if k in result}
+    result.clear()
+    result.update(ordered)
+
+
+def parse_review(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any]]:
+    """Table 四: fifteen cells, three groups of five."""
+    width = 15
+    rows = _counts_only(rows, ctx, "table 四")
+    value_rows = [r for r in rows if r.numbers]
+    if not value_rows:
+        return {}
+    cells = [c for r in value_rows for c in r.cells]
+    if len(cells) == 1 and cells[0].kind == "digits":
+        splits = split_review(cells[0].text)
+        if len(splits) != 1:
+            ctx.warn(
+                cells[0].line,
+                f"table 四: ambiguous run-together digits '{cells[0].text}' "
+                f"({len(splits)} splits satisfy the identities); cells left blank, raw text kept",
+            )
+            values: list[Any] = [None] * width
+        else:
+            values = list(splits[0])
+    elif len(value_rows) == 3 and all(len([c for c in r.cells if c.kind != "noise"]) >= 4 for r in value_rows) and len(cells) < width + 3:
+        # Transposed: one row per group, labelled.
+        values = []
+        for r in value_rows:
+            vals = [_cell_value(c, False, ctx, "table 四") for c in r.cells]
+            values.extend(_fit(vals, r.cells, 5, ctx, "table 四"))
+    else:
+        vals = [_cell_value(c, False, ctx, "table 四") for c in cells]
+        values = _fit(vals, cells, width, ctx, "table 四")
+    out: dict[str, dict[str, Any]] = {}
+    for g, (group, _) in enumerate(model.REVIEW_GROUPS):
+        out[group] = dict(zip(model.REVIEW_KEYS, values[g * 5 : g * 5 + 5], strict=True))
+    return out
+
+
+def _match_proactive(label: str, items: tuple[model.ProactiveItem, ...]) -> model.ProactiveItem | None:
+    t = _norm_label(label)
+    if not t or len(t) > 40:
+        return None
+    best: tuple[model.ProactiveItem | None, int] = (None, 0)
+    for item in items:
+        for name in item.labels:
+            if name in t and len(name) > best[1] and len(t) - len(name) <= 8:
+                best = (item, len(name))
+    return best[0]
+
+
+def parse_proactive(rows: list[RawRow], fmt: str, region_text: str, ctx: _Ctx) -> dict[str, dict[str, Any]]:
+    """Table 二: rows matched by their labels (规章, 行政许可, …)."""
+    items = model.PROACTIVE_ITEMS[fmt]  # type: ignore[index]
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        item = _match_proactive(row.label, items)
+        if item is None or item.key in out or not row.cells:
+            continue
+        width = len(item.columns)
+        allow = [model.PROACTIVE_COLUMN_BY_KEY[c].kind == "decimal" for c in item.columns]
+        cells = row.cells
+        if len(cells) == 1 and cells[0].kind == "digits":
+            if width == 1:
+                vals: list[Any] = [to_number(cells[0].text)]
+            else:
+                splits = _parts(cells[0].text, width) if "." not in cells[0].text else []
+                if len(splits) == 1:
+                    vals = list(splits[0])
+                else:
+                    ctx.warn(
+                        cells[0].line,
+                        f"table 二 {item.key}: ambiguous run-together digits '{cells[0].text}' "
+                        f"({len(splits)} splits); cells left blank, raw text kept",
+                    )
+                    vals = [None] * width
+        else:
+            raw_vals = [_cell_value(c, True, ctx, f"table 二 {item.key}") for c in cells]
+            vals = list(raw_vals)
+            while len(vals) > width and vals[-1] is None:
+                vals.pop()
+            while len(vals) > width and vals[0] is None:
+                vals.pop(0)
+            if len(vals) != width:
+                raw = " ".join(c.text or "∅" for c in cells)
+                ctx.warn(row.line, f"table 二 {item.key}: {len(vals)} cells where the format has {width} (raw: {raw}); aligned left")
+                vals = (vals + [None] * width)[:width]
+        cells_out: dict[str, Any] = {}
+        for col, v, dec in zip(item.columns, vals, allow, strict=True):
+            if isinstance(v, float) and not dec:
+                ctx.warn(row.line, f"table 二 {item.key}.{col}: '{v}' is not a whole number; left blank")
+                v = None
+            cells_out[col] = v
+        if item.key == "procurement":
+            unit = re.search(r"采购总金额[^\n]{0,12}?[(（]?(?:单位[:：])?\s*(万元|元)", nfkc(region_text))
+            cells_out["amount_unit"] = unit.group(1) if unit else None
+        out[item.key] = cells_out
+    # keep the format's order
+    return {i.key: out[i.key] for i in items if i.key in out}
+
+
+def detect_format(proactive_text: str, whole: str, year: int | None, ctx: _Ctx) -> model.FormatVersion:
+    """The format version from the table headers, never the year."""
+    for text in (proactive_text, whole):
+        t = nfkc(text).replace(" ", "")
+        scores = {v: sum(1 for m in marks if nfkc(m) in t) for v, marks in model.FORMAT_MARKERS.items()}
+        if scores["2021"] != scores["2019"]:
+            return "2021" if scores["2021"] > scores["2019"] else "2019"
+    guess: model.FormatVersion = "2019" if year is not None and year < 2021 else "2021"
+    ctx.warn(None, f"format version not stated by the table headers; assumed {guess}")
+    return guess
+
+
+# ---------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------
+
+
+def parse_text(
+    text: str,
+    path: str = "<text>",
+    *,
+    sha256: str | None = None,
+    kind: str = "txt",
+    encoding: str | None = None,
+) -> Report:
+    """Parse a report's text into the canonical report dict."""
+    ctx = _Ctx(path)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    regions = find_sections(lines)
+    regions = _fallback_regions(lines, regions)
+    if not any(k in regions for k in ("proactive", "applications", "review_litigation")):
+        raise ParseError(path, "not an annual report: none of tables 二, 三, 四 was found", "whole file")
+
+    def region_lines(key: str) -> list[tuple[int, str]]:
+        if key not in regions:
+            return []
+        a, b = regions[key]
+        return [(i + 1, lines[i]) for i in range(a, b)]
+
+    table_lines = [s for k in ("proactive", "applications", "review_litigation") for _, s in region_lines(k)]
+    layout = detect_layout(table_lines)
+    seg = segmenter_for(layout if kind == "txt" else kind)
+    if kind != "txt" and seg == kind:
+        seg = "markdown"
+
+    title = meta.find_title(text)
+    year, year_source = meta.find_year(text, title)
+    agency = meta.find_agency(text, title)
+    if agency is None:
+        ctx.warn(None, "agency not found in the title or the narrative")
+    if year is None:
+        ctx.warn(None, "reporting year not found (no 统计期限 sentence, no year in the title)")
+
+    proactive_text = "\n".join(s for _, s in region_lines("proactive"))
+    fmt = detect_format(proactive_text, text, year, ctx)
+
+    tables: dict[str, Any] = {}
+    for key in ("proactive", "applications", "review_litigation"):
+        rl = region_lines(key)
+        if not rl:
+            ctx.warn(None, f"table {model.SECTION_BY_KEY[key].number} ({model.SECTION_BY_KEY[key].title}) not found")
+            tables[key] = {}
+            continue
+        rows = segment(rl, seg)
+        if key == "proactive":
+            tables[key] = parse_proactive(rows, fmt, proactive_text, ctx)
+        elif key == "applications":
+            tables[key] = parse_applications(rows, ctx)
+        else:
+            tables[key] = parse_review(rows, ctx)
+        if not tables[key]:
+            ctx.warn(rl[0][0], f"table {model.SECTION_BY_KEY[key].number}: no numbers found")
+
+    sections = {
+        sec.key: "\n".join(s.strip() for _, s in region_lines(sec.key) if s.strip() and not is_page_mark(s)).strip()
+        for sec in model.SECTIONS
+        if sec.key in regions
+    }
+    overview = sections.get("overview", "")
+    atype = meta.agency_type(agency)
+    report: Report = {
+        "schema": model.SCHEMA,
+        "source": {
+            "path": path,
+            "sha256": sha256,
+            "layout": layout if kind == "txt" else kind,
+            "encoding": encoding,
+        },
+        "title": title,
+        "agency": agency,
+        "year": year,
+        "year_source": year_source,
+        "format": fmt,
+        "region": meta.find_region(agency),
+        "agency_type": atype,
+        "scope": meta.find_scope(agency, atype, overview or text[:3000]),
+        "proactive": tables["proactive"],
+        "applications": tables["applications"],
+        "review_litigation": tables["review_litigation"],
+        "sections": sections,
+        "fee": meta.find_fee(sections.get("other_matters", "")),
+        "narrative_numbers": meta.narrative_numbers(overview),
+    }
+    report["checks"] = validator.hard_checks(report) + validator.soft_checks(report)
+    for c in validator.failed(report["checks"], "soft"):
+        ctx.warn(None, f"soft check {c['check']} failed: expected {c['expected']}, got {c['actual']} ({c['detail']})")
+    report["warnings"] = ctx.warnings
+    return report
+
+
+def parse_file(path: str | Path) -> Report:
+    """Read a file (.txt/.html/.docx/.pdf) and parse it."""
+    from .extract import read_document
+
+    doc = read_document(path)
+    if not doc.text.strip():
+        raise ParseError(str(path), "no text in the document", "whole file")
+    return parse_text(doc.text, str(path), sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding)

@@ -40,5 +40,15 @@ format: deps
 	$(BIN)/ruff format ingest plugins tests
 	$(BIN)/ruff check --fix ingest plugins tests
 
+# Production-like local run: immutable database, inspect counts, the image's settings.
+serve-prod: db
+	bash scripts/serve-prod.sh $(DB) $(PORT)
+
+bench: deps
+	$(BIN)/python bench/run.py
+
+stress: deps browser
+	$(BIN)/pytest -q -m stress -p no:xdist
+
 clean:
 	rm -rf $(VENV) $(DB) *.egg-info

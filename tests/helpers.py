@@ -1,0 +1,50 @@
+"""Paths and comparisons shared by the tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+SHARED = ROOT.parent / "shared"
+GOLD = SHARED / "spec" / "gold"
+SHARED_REPORTS = SHARED / "reports"
+SHARED_SOURCES = SHARED / "sources"
+NO_SHARED = f"shared test material not found at {SHARED} (clone with ../shared beside the repo)"
+
+needs_shared = pytest.mark.skipif(not SHARED.exists(), reason=NO_SHARED)
+
+COMPARED = ("agency", "year", "format", "proactive", "applications", "review_litigation")
+
+
+def gold_for(name: str) -> dict[str, Any]:
+    return json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def mismatches(gold: dict[str, Any], got: dict[str, Any]) -> list[str]:
+    """Every value where the parse differs from the gold; a gold list means any of its values."""
+    out: list[str] = []
+
+    def same(g: Any, v: Any) -> bool:
+        # None never equals 0 in Python, so blank-vs-zero differences are caught here.
+        return v in g if isinstance(g, list) else g == v
+
+    for key in ("agency", "year", "format"):
+        if not same(gold[key], got.get(key)):
+            out.append(f"{key}: gold {gold[key]!r}, got {got.get(key)!r}")
+    for table in ("proactive", "applications", "review_litigation"):
+        g_rows, p_rows = gold[table], got.get(table) or {}
+        for row in sorted(set(g_rows) | set(p_rows)):
+            if row not in p_rows or row not in g_rows:
+                out.append(f"{table}.{row}: {'missing' if row not in p_rows else 'unexpected'}")
+                continue
+            for col in sorted(set(g_rows[row]) | set(p_rows[row])):
+                g = g_rows[row].get(col, "<absent>")
+                v = p_rows[row].get(col, "<absent>")
+                if not same(g, v):
+                    out.append(f"{table}.{row}.{col}: gold {g!r}, got {v!r}")
+    return out

@@ -1,0 +1,123 @@
+"""Every sample report parses to its hand-checked gold values, nulls included."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ingest.cli import cli
+from ingest.parse import parse_file, parse_text
+
+from .helpers import GOLD, NO_SHARED, SAMPLES, SHARED, SHARED_REPORTS, SHARED_SOURCES, gold_for, mismatches, needs_shared
+
+BUNDLED = sorted(p.name for p in SAMPLES.glob("*.txt"))
+SHARED_TEXTS = ["huaian_hongzequ_2023.pdf.txt", "huaian_hongzequ_2024.pdf.txt", "huaian_shi_2024.pdf.txt"]
+
+
+def _gold_name(text_name: str) -> str:
+    return text_name.removesuffix(".txt") if text_name.endswith(".pdf.txt") else text_name.removesuffix(".txt")
+
+
+@needs_shared
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_sample_matches_gold(name):
+    report = parse_file(SAMPLES / name)
+    assert mismatches(gold_for(_gold_name(name)), report) == []
+
+
+@needs_shared
+@pytest.mark.parametrize("name", SHARED_TEXTS)
+def test_shared_pdf_text_matches_gold(name):
+    report = parse_file(SHARED_REPORTS / name)
+    assert mismatches(gold_for(_gold_name(name)), report) == []
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["huaian_hongzequ_2023", "huaian_hongzequ_2024", "huaian_shi_2024"])
+def test_pdf_parses_like_its_text_version(name):
+    from_pdf = parse_file(SHARED_SOURCES / f"{name}.pdf")
+    from_text = parse_file(SHARED_REPORTS / f"{name}.pdf.txt")
+    for key in ("agency", "year", "format", "proactive", "applications", "review_litigation"):
+        assert from_pdf[key] == from_text[key], key
+    assert from_pdf["source"]["layout"] == "pdf"
+    assert mismatches(gold_for(f"{name}.pdf"), from_pdf) == []
+
+
+@needs_shared
+def test_every_gold_file_has_a_sample():
+    names = {p.name.removesuffix(".json") for p in GOLD.glob("*.json")}
+    covered = {_gold_name(n) for n in BUNDLED} | {_gold_name(n) for n in SHARED_TEXTS}
+    assert names == covered
+
+
+@needs_shared
+def test_parse_json_cli_matches_gold():
+    """The contract is the CLI's output, so check it through the CLI too."""
+    result = CliRunner().invoke(cli, ["parse", "--json", str(SHARED_REPORTS / "huaian_shi_2024.pdf.txt")])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["schema"] == "nianbao.report/1"
+    assert mismatches(gold_for("huaian_shi_2024.pdf"), report) == []
+
+
+@needs_shared
+def test_hongze_2023_broken_review_checks_are_reported_not_corrected():
+    report = parse_file(SHARED_REPORTS / "huaian_hongzequ_2023.pdf.txt")
+    failed = {c["check"]: c for c in report["checks"] if c["ok"] is False and c["severity"] == "hard"}
+    assert set(failed) == {"review_total.review", "review_total.litigation_after_review"}
+    assert (failed["review_total.review"]["expected"], failed["review_total.review"]["actual"]) == (0, 11)
+    assert (failed["review_total.litigation_after_review"]["expected"], failed["review_total.litigation_after_review"]["actual"]) == (0, 5)
+    # the printed numbers stay as printed
+    assert report["review_litigation"]["review"] == {"upheld": 10, "corrected": 1, "other": 0, "pending": 0, "total": 0}
+
+
+def test_blank_cells_are_null_not_zero():
+    """Sample 001 fills only the 总计 column of table 三; the other cells are blank."""
+    report = parse_file(SAMPLES / "001_8baf80acad458d1f.txt")
+    row = report["applications"]["new_received"]
+    assert row == {"natural_person": None, "commercial": None, "research": None, "social_welfare": None,
+                   "legal_service": None, "other_org": None, "total": 0}
+    # checks that need a blank cell are not checkable, never passed or failed
+    balance = next(c for c in report["checks"] if c["check"] == "balance.natural_person")
+    assert balance["ok"] is None
+
+
+def test_2021_hard_check_count_is_42_plus_non_negative():
+    report = parse_file(SAMPLES / "000_872c2db3c34386f9.txt")
+    hard = [c for c in report["checks"] if c["severity"] == "hard"]
+    assert len(hard) == 42 + 1
+    assert all(c["ok"] is True for c in hard)
+
+
+def test_single_other_processing_row_gives_23_rows():
+    if not SHARED.exists():
+        pytest.skip(NO_SHARED)
+    report = parse_file(SHARED_REPORTS / "huaian_hongzequ_2024.pdf.txt")
+    assert len(report["applications"]) == 23
+    assert "other_processing" in report["applications"]
+    assert "other_other" not in report["applications"]
+
+
+def test_metadata_of_a_bundled_sample():
+    report = parse_file(SAMPLES / "000_872c2db3c34386f9.txt")
+    assert report["agency"] == "湘潭县商务局"
+    assert report["year"] == 2024
+    assert report["region"]["province"] == "湖南省"
+    assert report["region"]["code"] == "430321"
+    assert report["agency_type"] == "商务局"
+    assert report["source"]["layout"] == "tab-cells"
+    assert report["fee"]["charged"] is False
+    assert set(report["sections"]) == {"overview", "proactive", "applications", "review_litigation", "problems", "other_matters"}
+    assert report["sections"]["other_matters"].startswith("信息处理费收费情况")
+
+
+def test_run_together_row_split_by_identities():
+    text = (SAMPLES / "000_872c2db3c34386f9.txt").read_text(encoding="utf-8")
+    report = parse_text(text)
+    # the FORMAT.md example: 217,1,0,0,0,0,218 glued together has one split whose parts sum
+    from ingest.parse import split_row_sum
+
+    assert split_row_sum("21710000218", 7) == [(217, 1, 0, 0, 0, 0, 218)]
+    assert report["applications"]["new_received"]["total"] == 13

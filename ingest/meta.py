@@ -189,7 +189,7 @@ _SUFFIXES: tuple[tuple[str, str], ...] = tuple(
 _SUFFIX_ALT = "|".join(re.escape(s) for s, _ in _SUFFIXES)
 _TITLE_CUT = re.compile(r"政府信息公开|政务信息公开|信息公开|政务公开|年度报告|年报|工作报告|报告")
 _EDGE_HEAD = re.compile(r"^(?:关于|[《“\"'【\[:\-—·,、])+")
-_EDGE_TAIL = re.compile(r"(?:关于|的|[》”\"'】\]:\-—·,、])+$")
+_EDGE_TAIL = re.compile(r"(?:关于|的|工作|[》”\"'】\]:\-—·,、])+$")
 _NAME_CHARS = f"[{_CJK}()]"
 # The narrative names the agency right after the year: "2025年,衡阳市商务局认真贯彻…".
 _NARRATIVE_AGENCY = re.compile(
@@ -242,8 +242,13 @@ def _narrative_agency(text: str) -> str | None:
     head = text[:_NARRATIVE_SCAN]
     folded, idx = _fold(head)
     for m in _COMPILED_BY.finditer(folded):
-        if m["a"][0] not in _NOT_NAME_START:
-            return _orig(head, idx, m.start("a"), m.end("a"))
+        if m["a"][0] in _NOT_NAME_START:
+            continue
+        end = m.end("a")
+        # Compiled by the body's office: the report is the body's ("…人民政府办公室" → "…人民政府").
+        if m["a"].endswith("办公室") and agency_type(m["a"][:-3]) is not None:
+            end -= 3
+        return _orig(head, idx, m.start("a"), end)
     for m in _NARRATIVE_AGENCY.finditer(folded):
         if m["a"][0] in _NOT_NAME_START:
             continue
@@ -285,10 +290,11 @@ def agency_type(agency: str | None) -> str | None:
 # county group, which cpca matches on any unknown "某某县"), the province-administered
 # county-level groups. They name no place.
 _PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
-_TOWN = r"[^县区市旗\W\d]{1,10}?(?:镇|乡|街道)"
-_TOWN_END = r"(?=人民政府|政府|办事处|办公室|党委|党工委|办|$)"
-_TOWN_AT_START = re.compile(rf"^(?P<t>{_TOWN}){_TOWN_END}")
-_TOWN_AFTER_COUNTY = re.compile(rf"(?:县|区|市|旗)(?P<t>{_TOWN}){_TOWN_END}")
+_TOWN_END = r"(?:镇|乡|街道)(?=人民政府|政府|办事处|办公室|党委|党工委|$)"
+# Right after the county's full name any name may follow ("新市镇"); without one, the
+# name starts after the last 县/区/市/旗 and cannot contain those characters.
+_TOWN_AT_START = re.compile(rf"^(?P<t>[^\W\d]{{1,10}}?{_TOWN_END})")
+_TOWN_AFTER_COUNTY = re.compile(rf"[县区市旗](?P<t>[^县区市旗\W\d]{{1,10}}?{_TOWN_END})")
 
 
 def _township(agency: str, places: tuple[str | None, ...]) -> str | None:

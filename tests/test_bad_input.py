@@ -107,3 +107,21 @@ def test_fixed_file_replaces_its_error(bad_folder, tmp_path):
     conn = sqlite3.connect(db_path)
     assert conn.execute("select count(*) from ingest_errors where path like '%empty.txt'").fetchone()[0] == 0
     assert conn.execute("select count(*) from reports where source_path like '%empty.txt'").fetchone()[0] == 1
+
+
+def test_scanned_pdf_is_recorded_with_its_bytes(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    scan = folder / "scan.pdf"
+    Image.new("RGB", (200, 280), "white").save(scan)
+    (folder / "good.txt").write_bytes(SAMPLE.read_bytes())
+    db_path = tmp_path / "t.db"
+    result = CliRunner().invoke(cli, ["ingest", str(db_path), str(folder), "--silent"])
+    assert result.exit_code == 1
+    assert "scan.pdf: pages 1-1: no text layer (scanned PDF?); OCR it first" in result.output
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("select count(*) from reports").fetchone()[0] == 1
+    row = conn.execute("select error, place, length(raw_bytes) from ingest_errors").fetchone()
+    assert row == ("no text layer (scanned PDF?); OCR it first", "pages 1-1", scan.stat().st_size)

@@ -109,7 +109,7 @@ def classify(text: str, line: int) -> list[Cell]:
         offset = max(len(label) - 60, 0)
         m = _GLUED_TAIL.search(label, offset)
         head = label[: m.start()] if m else ""
-        if m and head and re.match(r"[\u4e00-\u9fff)）]", head[-1]):
+        if m and head and re.match(r"[\u4e00-\u9fff)）\"”’」』]", head[-1]):
             return [Cell("label", head, line), Cell("digits", m.group(), line)]
     return [Cell("label", label, line), *tail]
 

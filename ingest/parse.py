@@ -199,6 +199,7 @@ class _Ctx:
     def __init__(self, path: str) -> None:
         self.path = path
         self.warnings: list[str] = []
+        self.blanks_visible = True  # False where a blank cell leaves no trace in the text
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(f"line {line}: {message}" if line else message)
@@ -249,6 +250,16 @@ def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str
         raw = " ".join(c.text for c in cells)
         ctx.warn(line, f"{where}: {len(vals)} cells where the format has {width}; kept the first {width} (raw: {raw})")
         vals = vals[:width]
+    elif len(vals) < width and not ctx.blanks_visible:
+        raw = " ".join(c.text or "∅" for c in cells)
+        parts, last = vals[:-1], vals[-1] if vals else None
+        keep_total = width > 1 and last is not None and None not in parts and sum(parts) == last
+        ctx.warn(
+            line,
+            f"{where}: {len(vals)} of {width} numbers and blank cells leave no trace in this layout; "
+            f"{'only the total kept' if keep_total else 'cells left blank'}, raw text kept (raw: {raw})",
+        )
+        vals = [None] * (width - 1) + [last] if keep_total else [None] * width
     elif len(vals) < width:
         raw = " ".join(c.text or "∅" for c in cells)
         ctx.warn(
@@ -407,6 +418,8 @@ def parse_review(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any]]:
     if not value_rows:
         return {}
     cells = [c for r in value_rows for c in r.cells]
+    if len(cells) == 1 and cells[0].kind == "number" and len(cells[0].text) >= width:
+        cells = [Cell("digits", cells[0].text, cells[0].line)]
     if len(cells) == 1 and cells[0].kind == "digits":
         splits = split_review(cells[0].text)
         if len(splits) != 1:
@@ -442,6 +455,8 @@ def _match_proactive(label: str, items: tuple[model.ProactiveItem, ...]) -> mode
         for name in item.labels:
             if name in t and len(name) > best[1] and len(t) - len(name) <= 8:
                 best = (item, len(name))
+            elif len(t) >= 6 and name.startswith(t) and len(t) > best[1]:
+                best = (item, len(t))  # a label wrapped before its end
     return best[0]
 
 
@@ -449,10 +464,18 @@ def parse_proactive(rows: list[RawRow], fmt: str, region_text: str, ctx: _Ctx) -
     """Table 二: rows matched by their labels (规章, 行政许可, …)."""
     items = model.PROACTIVE_ITEMS[fmt]  # type: ignore[index]
     out: dict[str, dict[str, Any]] = {}
-    for row in rows:
+    for i, row in enumerate(rows):
         item = _match_proactive(row.label, items)
-        if item is None or item.key in out or not row.cells:
+        if item is None or item.key in out:
             continue
+        if not row.cells:
+            # A label alone on its line: its numbers are on the next line (a wrapped
+            # label in PDF text), or it has none (every cell blank).
+            nxt = rows[i + 1] if i + 1 < len(rows) else None
+            if nxt is not None and not nxt.label and nxt.cells:
+                row = RawRow(row.label, nxt.cells, row.line)
+            else:
+                row = RawRow(row.label, [Cell("blank", "", row.line)] * len(item.columns), row.line)
         width = len(item.columns)
         allow = [model.PROACTIVE_COLUMN_BY_KEY[c].kind == "decimal" for c in item.columns]
         cells = row.cells
@@ -479,8 +502,12 @@ def parse_proactive(rows: list[RawRow], fmt: str, region_text: str, ctx: _Ctx) -
                 vals.pop(0)
             if len(vals) != width:
                 raw = " ".join(c.text or "∅" for c in cells)
-                ctx.warn(row.line, f"table 二 {item.key}: {len(vals)} cells where the format has {width} (raw: {raw}); aligned left")
-                vals = (vals + [None] * width)[:width]
+                if ctx.blanks_visible:
+                    ctx.warn(row.line, f"table 二 {item.key}: {len(vals)} cells where the format has {width} (raw: {raw}); aligned left")
+                    vals = (vals + [None] * width)[:width]
+                else:
+                    ctx.warn(row.line, f"table 二 {item.key}: {len(vals)} of {width} numbers and blank cells leave no trace in this layout; cells left blank, raw text kept (raw: {raw})")
+                    vals = [None] * width
         cells_out: dict[str, Any] = {}
         for col, v, dec in zip(item.columns, vals, allow, strict=True):
             if isinstance(v, float) and not dec:
@@ -548,6 +575,7 @@ def parse_text(
     if year is None:
         ctx.warn(None, "reporting year not found (no 统计期限 sentence, no year in the title)")
 
+    ctx.blanks_visible = seg not in ("pdf-text", "run-together")
     proactive_text = "\n".join(s for _, s in region_lines("proactive"))
     fmt = detect_format(proactive_text, text, year, ctx)
 

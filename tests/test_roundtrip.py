@@ -367,9 +367,30 @@ def test_gold_round_trip(name: str, layout: str, tmp_path: Path) -> None:
     assert_round_trip(parse_rendered(report, layout, tmp_path), report, layout)
 
 
+# Known parser gaps, pinned so that fixing one turns its test green (strict xfail).
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    ("blanks", "pdf-text"): "parser gap: a table 三 row whose cells are all blank prints no numbers "
+    "in PDF text, and the row is reported missing instead of all-NULL",
+    ("blanks", "pdf"): "parser gap: same as blanks/pdf-text, through a real PDF",
+    ("blanks", "run-together"): "parser gap: blank cells in run-together rows are rendered as U+00A0, "
+    "which the parser does not read as a blank-cell marker",
+    ("2019", "run-together"): "parser gap: signed 本年增/减 ('5-27') and decimal amounts glued to "
+    "other digits have no identity to split them",
+}
+
+
+def _known_gap(request: pytest.FixtureRequest, name: str, layout: str) -> None:
+    reason = KNOWN_GAPS.get((name, layout))
+    if reason:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
 @pytest.mark.parametrize("layout", ALL_LAYOUTS)
 @pytest.mark.parametrize("name", sorted(CONSTRUCTED))
-def test_constructed_round_trip(name: str, layout: str, tmp_path: Path) -> None:
+def test_constructed_round_trip(
+    name: str, layout: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    _known_gap(request, name, layout)
     report = CONSTRUCTED[name]()
     assert_round_trip(parse_rendered(report, layout, tmp_path), report, layout)
 
@@ -377,7 +398,10 @@ def test_constructed_round_trip(name: str, layout: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("layout", ALL_LAYOUTS)
 @pytest.mark.parametrize("name", sorted(CONSTRUCTED))
-def test_noisy_round_trip(name: str, layout: str, seed: int, tmp_path: Path) -> None:
+def test_noisy_round_trip(
+    name: str, layout: str, seed: int, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    _known_gap(request, name, layout)
     report = CONSTRUCTED[name]()
     parsed = parse_rendered(report, layout, tmp_path, random.Random(seed))
     assert_round_trip(parsed, report, layout)

@@ -59,8 +59,8 @@ def is_page_mark(line: str) -> bool:
 def to_number(text: str) -> int | float | None:
     """'1,234' → 1234, '7730.28' → 7730.28, '+3' → 3; None when not a number."""
     t = nfkc(text).strip()
-    if not _NUMBER.fullmatch(t):
-        return None
+    if len(t) > 24 or not _NUMBER.fullmatch(t):
+        return None  # no real cell holds a longer number; hostile input may
     t = t.replace(",", "")
     if "." in t:
         try:
@@ -85,6 +85,9 @@ def classify(text: str, line: int) -> list[Cell]:
     num = to_number(t)
     if num is not None:
         return [Cell("number", raw, line, num)]
+    if t.isascii() and t.isdigit():
+        # A long run of digits: cells glued together (split later), or junk if huge.
+        return [Cell("digits" if len(t) <= 60 else "noise", t, line)]
     if _NOISE.fullmatch(t):
         return [Cell("noise", raw, line)]
     tokens = t.split()

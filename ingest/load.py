@@ -517,14 +517,18 @@ class Loader:
             for name in ("sources", "reports", "proactive", "applications", "review_litigation", "checks", "warnings"):
                 if tables.get(name):
                     self.db[name].insert_all(tables[name], batch_size=1000, alter=False)
-            for sec in tables.get("sections", []):
-                cur = self.db.execute(
-                    "insert into sections (report_id, section, text) values (?, ?, ?)",
-                    [sec["report_id"], sec["section"], sec["text"]],
+            sections = tables.get("sections", [])
+            if sections:
+                # ids assigned here so both tables are written with one executemany each
+                next_id = (self.db.execute("select max(id) from sections").fetchone()[0] or 0) + 1
+                ids = range(next_id, next_id + len(sections))
+                self.db.conn.executemany(
+                    "insert into sections (id, report_id, section, text) values (?, ?, ?, ?)",
+                    [(i, s["report_id"], s["section"], s["text"]) for i, s in zip(ids, sections, strict=True)],
                 )
-                self.db.execute(
+                self.db.conn.executemany(
                     f"insert into {FTS_TABLE} (rowid, body) values (?, ?)",
-                    [cur.lastrowid, index_text(sec["text"])],
+                    [(i, index_text(s["text"])) for i, s in zip(ids, sections, strict=True)],
                 )
         self.loaded += len(batch)
 

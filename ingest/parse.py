@@ -22,7 +22,7 @@ from .cells import Cell, RawRow, detect_layout, is_page_mark, nfkc, segment, seg
 Report = dict[str, Any]
 
 _HEADING = re.compile(r"^[\s#*>\-|•·]*([一二三四五六])\s*[、.．,，]\s*(.{1,40}?)\s*[|]*\s*$")
-_NUMBERING = re.compile(r"([一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\s*[.、])")
+_NUMBERING = re.compile(r"([一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<!\d)\d{1,2}\s?[.、])")
 _LABEL_NOISE = re.compile(r"[\s·•■□▪\[\]#*_|\"'“”‘’`^~\\]|Box")
 _MAX_SPLITS = 5000  # candidate splits examined per run-together row (bounded work)
 
@@ -127,7 +127,7 @@ _ROW_KEYS: list[tuple[model.Row, str, str]] = [
 
 def match_application_row(label: str) -> tuple[str | None, float]:
     """Best row key for a table 三 row label, with a 0–100+ score."""
-    num, text = _last_numbered_part(label)
+    num, text = _last_numbered_part(label[:200])
     if not text:
         return None, 0.0
     best: tuple[str | None, float] = (None, 0.0)
@@ -348,6 +348,10 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
             continue
         row = rows[assigned[row_def.key]]
         vals = _row_values(row, width, ctx, f"table 三 {row_def.key}")
+        if not vals:
+            raw = " ".join(c.text for c in row.cells)
+            ctx.warn(row.line, f"table 三 {row_def.key}: run-together digits '{raw}' have no split that satisfies the row identity; cells left blank, raw text kept")
+            vals = [None] * width
         if vals and isinstance(vals[0], tuple):
             ambiguous[row_def.key] = vals  # type: ignore[assignment]
             continue

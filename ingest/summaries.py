@@ -44,7 +44,36 @@ from review_litigation v join reports r on r.id = v.report_id
 join review_groups g on g.key = v.grp
 where r.year is not null group by r.year, v.grp order by r.year, v.grp
 """,
+    # Only the reports that mention or imply a fee: section 六 (fee_charged, fee_amount_yuan)
+    # and table 三's other_no_fee row (applications dropped for an unpaid fee notice).
+    "summary_report_fees": """
+select r.id as report_id, r.agency, r.agency_id, r.year, r.province, r.city,
+       r.fee_charged, r.fee_amount_yuan, a.total as other_no_fee
+from reports r left join applications a on a.report_id = r.id and a.row_key = 'other_no_fee'
+where r.fee_charged = 1 or r.fee_amount_yuan > 0 or a.total > 0
+order by r.year, r.province, r.agency
+""",
+    # One row per problem: a missing table, a parse warning, or a file that failed to parse.
+    "summary_report_problems": """
+select r.id as report_id, r.agency, r.year, r.province, '缺表' as kind,
+       '缺少表' || r.tables_missing as detail, r.source_path
+from reports r where r.tables_missing is not null
+union all
+select r.id, r.agency, r.year, r.province, '解析警告', w.message, r.source_path
+from warnings w join reports r on r.id = w.report_id
+union all
+select null, null, null, null, '无法解析', e.error || coalesce('（' || e.place || '）', ''), e.path
+from ingest_errors e
+""",
 }
+
+
+SUMMARY_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("summary_year_province", ("province", "year")),
+    ("summary_year_row", ("row_key", "year")),
+    ("summary_report_fees", ("year",)),
+    ("summary_report_problems", ("year",)),
+)
 
 
 def build_summaries(db: sqlite_utils.Database) -> None:
@@ -53,3 +82,5 @@ def build_summaries(db: sqlite_utils.Database) -> None:
         for name, sql in SUMMARIES.items():
             db.execute(f"drop table if exists [{name}]")
             db.execute(f"create table [{name}] as {sql}")
+        for table, cols in SUMMARY_INDEXES:
+            db.execute(f"create index [{table}_{'_'.join(cols)}] on [{table}] ({', '.join(cols)})")

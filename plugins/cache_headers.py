@@ -1,0 +1,196 @@
+"""HTTP caching for a read-only site: ETags, Cache-Control, robots.txt and the sitemap.
+
+The databases are served immutable, so a page is a function of its URL and the
+databases' content hashes (from the inspect file). The ETag is derived from exactly
+that, which lets us answer ``If-None-Match`` with 304 before doing any work, and lets a
+CDN keep pages for a day: a rebuilt database changes every ETag. Pages that must be
+fresh (the home page, ``/-/`` pages) get a short TTL. Gzip comes from datasette-gzip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+from datasette import hookimpl
+from datasette.app import Datasette
+from datasette.utils.asgi import Request, Response
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+SHORT_TTL = 60  # seconds, for pages that list what changes (home page, /-/ pages)
+SITEMAP_PAGE = 50_000  # the sitemap protocol's limit of URLs per file
+FRESH_PATHS = ("/", "/-/")
+FRESH_PREFIXES = ("/-/",)
+STATIC_PREFIXES = ("/-/static/", "/-/static-plugins/", "/static/")
+UNCACHED_PREFIXES = ("/-/actor", "/-/permissions", "/-/messages", "/-/allow-debug", "/-/logout")
+
+ROBOTS_TXT = """\
+# nianbao: report pages are for everyone; heavy endpoints are not for crawlers.
+User-agent: *
+Allow: /report/
+Allow: /sitemap.xml
+Disallow: /*?sql=
+Disallow: /*&sql=
+Disallow: /*.csv
+Disallow: /*.json
+Disallow: /*.db
+Disallow: /*?_facet
+Disallow: /*&_facet
+Disallow: /*?_sort
+Disallow: /*&_sort
+Disallow: /*?_next=
+Disallow: /*&_next=
+Disallow: /-/
+Crawl-delay: 1
+
+Sitemap: {sitemap}
+"""
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or []:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def content_version(datasette: Datasette) -> str | None:
+    """A hash of every database's content, or None when any database can change."""
+    hashes = []
+    for name, db in sorted(datasette.databases.items()):
+        if name == "_internal" or db.is_memory:
+            continue
+        if db.is_mutable or not db.hash:
+            return None
+        hashes.append(f"{name}:{db.hash}")
+    return hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16] if hashes else None
+
+
+def etag_for(version: str, scope: Scope) -> str:
+    """Weak ETag: the same for the gzipped and plain bodies of one URL and one content."""
+    url = scope.get("raw_path") or scope["path"].encode()
+    key = b"%s\n%s?%s" % (version.encode(), url, scope.get("query_string") or b"")
+    return f'W/"{hashlib.sha256(key).hexdigest()[:32]}"'
+
+
+def cache_control(path: str, long_ttl: int, immutable: bool) -> str:
+    """The Cache-Control header for a successful GET of ``path``."""
+    if path.startswith(UNCACHED_PREFIXES):
+        return "private, no-store"
+    if path.startswith(STATIC_PREFIXES):
+        return f"public, max-age={long_ttl}"
+    if not immutable or path in FRESH_PATHS or path.startswith(FRESH_PREFIXES):
+        return f"public, max-age={SHORT_TTL}"
+    return f"public, max-age={long_ttl}, stale-while-revalidate={SHORT_TTL}"
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return etag.removeprefix("W/") in tags
+
+
+def _wrap(app: ASGIApp, datasette: Datasette) -> ASGIApp:
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            await app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        version = content_version(datasette)
+        etag = (
+            etag_for(version, scope) if version and not path.startswith(UNCACHED_PREFIXES) else None
+        )
+        long_ttl = int(datasette.setting("default_cache_ttl") or 0)
+        control = cache_control(path, long_ttl, immutable=version is not None)
+        if etag and _matches(_header(scope, b"if-none-match"), etag):
+            headers = [(b"etag", etag.encode()), (b"cache-control", control.encode())]
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                kept = [
+                    (k, v)
+                    for k, v in message.get("headers") or []
+                    if k.lower() not in (b"cache-control", b"etag")
+                ]
+                if status == 200:
+                    kept.append((b"cache-control", control.encode()))
+                    if etag:
+                        kept.append((b"etag", etag.encode()))
+                elif status in (301, 302, 404):
+                    kept.append((b"cache-control", f"public, max-age={SHORT_TTL}".encode()))
+                else:  # errors, refusals (400, 429, 5xx): never cached by a CDN
+                    kept.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": kept}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return wrapped
+
+
+@hookimpl
+def asgi_wrapper(datasette: Datasette) -> Callable[[ASGIApp], ASGIApp]:
+    return lambda app: _wrap(app, datasette)
+
+
+async def _reports_db(datasette: Datasette) -> Any | None:
+    for name, db in datasette.databases.items():
+        if name != "_internal" and await db.table_exists("reports"):
+            return db
+    return None
+
+
+async def robots_txt(datasette: Datasette, request: Request) -> Response:
+    sitemap = datasette.absolute_url(request, "/sitemap.xml")
+    return Response.text(ROBOTS_TXT.format(sitemap=sitemap))
+
+
+async def sitemap_xml(datasette: Datasette, request: Request) -> Response:
+    """Every /report/{id} page; a sitemap index of numbered pages past 50,000 reports."""
+    db = await _reports_db(datasette)
+    ids: list[str] = []
+    if db is not None:
+        rows = await db.execute("select id from reports order by id", custom_time_limit=10_000)
+        ids = [row[0] for row in rows.rows]
+    raw_page = dict(parse_qsl(request.query_string)).get("page")
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    if raw_page is None and len(ids) > SITEMAP_PAGE:
+        pages = range(1, (len(ids) - 1) // SITEMAP_PAGE + 2)
+        items = "".join(
+            f"<sitemap><loc>{escape(datasette.absolute_url(request, f'/sitemap.xml?page={n}'))}"
+            "</loc></sitemap>\n"
+            for n in pages
+        )
+        body = f"{head}<sitemapindex {ns}>\n{items}</sitemapindex>\n"
+        return Response(body, content_type="application/xml; charset=utf-8")
+    page = int(raw_page) if raw_page and raw_page.isdigit() else 1
+    chunk = ids[(page - 1) * SITEMAP_PAGE : page * SITEMAP_PAGE]
+    if raw_page is not None and not chunk:
+        return Response.text("no such sitemap page", status=404)
+    items = "".join(
+        f"<url><loc>{escape(datasette.absolute_url(request, f'/report/{rid}'))}</loc></url>\n"
+        for rid in chunk
+    )
+    body = f"{head}<urlset {ns}>\n{items}</urlset>\n"
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
+    return [(r"^/robots\.txt$", robots_txt), (r"^/sitemap\.xml$", sitemap_xml)]

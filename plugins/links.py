@@ -1,0 +1,55 @@
+"""Table cells: report ids and titles link to their report page (/report/{id}); the big json/raw_text columns
+show a short link instead of megabytes of text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette import hookimpl
+from datasette.app import Datasette
+from markupsafe import Markup, escape
+
+REPORT_ID_COLUMNS = {
+    ("reports", "id"),
+    ("summary_report_fees", "report_id"),
+    ("summary_report_problems", "report_id"),
+    ("failed_checks", "report_id"),
+}
+QUERY_REPORT_COLUMNS = {"report_id", "prev_report_id"}
+BIG_COLUMNS = {("reports", "json"), ("sources", "raw_text"), ("ingest_errors", "raw_text")}
+
+
+def report_link(datasette: Datasette, report_id: str) -> Markup:
+    url = datasette.urls.path(f"/report/{report_id}")
+    return Markup(f'<a href="{escape(url)}">{escape(report_id)}</a>')
+
+
+def title_link(datasette: Datasette, row: Any, value: str) -> Markup:
+    url = datasette.urls.path(f"/report/{row['id']}")
+    return Markup(f'<a href="{escape(url)}" title="报告页">{escape(value)}</a>')
+
+
+def short_text(datasette: Datasette, table: str, row: Any, value: str) -> Markup:
+    preview = escape(value[:40].replace("\n", " "))
+    if table == "reports":
+        url = datasette.urls.path(f"/report/{row['id']}.json")
+        return Markup(f'<a href="{escape(url)}">JSON</a> <span class="blank">{preview}…</span>')
+    if table == "sources":
+        url = datasette.urls.path(f"/report/{row['id']}/source")
+        return Markup(f'<a href="{escape(url)}">原文</a> <span class="blank">{preview}…</span>')
+    return Markup(f"{preview}…（共 {len(value)} 字）")
+
+
+@hookimpl
+def render_cell(
+    value: Any, column: str, table: str | None, row: Any, datasette: Datasette
+) -> Markup | None:
+    if not isinstance(value, str) or not value:
+        return None
+    if (table, column) in BIG_COLUMNS and len(value) > 40:
+        return short_text(datasette, table or "", row, value)
+    if (table, column) == ("reports", "title"):
+        return title_link(datasette, row, value)
+    if (table, column) in REPORT_ID_COLUMNS or (table is None and column in QUERY_REPORT_COLUMNS):
+        return report_link(datasette, value)
+    return None

@@ -1,0 +1,249 @@
+"""One page per report: /report/{id} (HTML), /report/{id}.json (the canonical JSON,
+exactly reports.json) and /report/{id}/source (the text the report was parsed from).
+
+Tables 二, 三 and 四 are laid out as the original prints them, from the one model
+(ingest.model); blank cells stay visibly blank, failed identities are highlighted.
+"""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from datasette import hookimpl
+from datasette.app import Datasette
+from datasette.utils.asgi import NotFound, Request, Response
+
+from ingest import model
+
+CORS = {"Access-Control-Allow-Origin": "*"}
+RESULT_GROUP = model.APPLICATION_ROW_BY_KEY["granted"].group
+TABLE_SECTIONS = ("proactive", "applications", "review_litigation")
+LABEL_COLUMNS = 3  # table 三 prints its row labels across three merged columns
+
+
+@dataclass
+class Cell:
+    """One printed cell: a label (with its merge) or a value (with its marks)."""
+
+    text: str = ""
+    rowspan: int = 1
+    colspan: int = 1
+    value: Any = None
+    is_value: bool = False
+    failed: bool = False
+    check_names: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def failed_cells(
+    checks: list[dict[str, Any]], report: dict[str, Any]
+) -> dict[tuple[str, ...], list[str]]:
+    """Map (table, row, column) → names of the failed hard checks that involve that cell."""
+    marks: dict[tuple[str, ...], list[str]] = {}
+    apps = report.get("applications") or {}
+    for check in checks:
+        if check["severity"] != "hard" or check["ok"] is not False:
+            continue
+        for cell in _cells_of(check, apps):
+            marks.setdefault(cell, []).append(check["check"])
+    return marks
+
+
+def _cells_of(check: dict[str, Any], apps: dict[str, Any]) -> list[tuple[str, ...]]:
+    identity, _, part = check["check"].partition(".")
+    if identity == "balance":
+        rows = ("new_received", "carried_over", "total_handled", "carried_forward")
+        return [("applications", r, part) for r in rows if r in apps]
+    if identity == "outcomes":
+        rows = (*model.OUTCOME_KEYS, "total_handled")
+        return [("applications", r, part) for r in rows if r in apps]
+    if identity == "row_sum":
+        return [("applications", part, c) for c in model.APPLICANT_KEYS]
+    if identity == "review_total":
+        return [("review_litigation", part, c) for c in model.REVIEW_KEYS]
+    if identity == "non_negative":
+        details = (check.get("detail") or "").split(", ")
+        return [tuple(d.split(".")) for d in details if d.count(".") == 2]
+    return []
+
+
+def value_cell(table: str, row: str, col: str, cells: dict[str, Any], marks: dict) -> Cell:
+    names = marks.get((table, row, col), [])
+    return Cell(value=cells.get(col), is_value=True, failed=bool(names), check_names=names)
+
+
+# --------------------------------------------------------------------------- table 三
+
+
+def application_rows(apps: dict[str, Any]) -> tuple[model.Row, ...]:
+    """The row layout the report used: 23 rows with one （六）, else 25."""
+    if "other_processing" in apps:
+        return model.APPLICATION_ROWS_SINGLE
+    return model.APPLICATION_ROWS_SPLIT
+
+
+def table_three(report: dict[str, Any], marks: dict) -> list[list[Cell]]:
+    apps = report.get("applications") or {}
+    rows = application_rows(apps)
+    in_result = [r for r in rows if r.group]
+    out: list[list[Cell]] = []
+    for row in rows:
+        out.append(_label_cells(row, rows, in_result) + _value_cells(row.key, apps, marks))
+    return out
+
+
+def _label_cells(
+    row: model.Row, rows: tuple[model.Row, ...], in_result: list[model.Row]
+) -> list[Cell]:
+    if not row.group:
+        return [Cell(row.label, colspan=LABEL_COLUMNS)]
+    cells: list[Cell] = []
+    if row is in_result[0]:
+        cells.append(Cell(RESULT_GROUP, rowspan=len(in_result)))
+    if row.group == RESULT_GROUP:
+        return [*cells, Cell(row.label, colspan=LABEL_COLUMNS - 1)]
+    members = [r for r in rows if r.group == row.group]
+    if row is members[0]:
+        cells.append(Cell(row.group, rowspan=len(members)))
+    return [*cells, Cell(row.label)]
+
+
+def _value_cells(key: str, apps: dict[str, Any], marks: dict) -> list[Cell]:
+    cells = apps.get(key) or {}
+    return [value_cell("applications", key, col, cells, marks) for col in model.APPLICANT_KEYS]
+
+
+# --------------------------------------------------------------------------- table 四
+
+
+def table_four(report: dict[str, Any], marks: dict) -> list[Cell]:
+    rl = report.get("review_litigation") or {}
+    return [
+        value_cell("review_litigation", grp, col, rl.get(grp) or {}, marks)
+        for grp, _ in model.REVIEW_GROUPS
+        for col in model.REVIEW_KEYS
+    ]
+
+
+def review_headers() -> dict[str, Any]:
+    """Header labels of table 四, split from the model's "行政诉讼·…" group labels."""
+    review, *litigation = model.REVIEW_GROUPS
+    return {
+        "review": review[1],
+        "litigation": litigation[0][1].split("·")[0],
+        "litigation_groups": [label.split("·")[-1] for _, label in litigation],
+        "columns": [label for _, label in model.REVIEW_COLUMNS],
+    }
+
+
+# --------------------------------------------------------------------------- table 二
+
+
+def table_two(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Blocks of table 二 in printed order: block title, column labels, item rows."""
+    items = model.PROACTIVE_ITEMS.get(report.get("format") or "2021", model.PROACTIVE_2021)
+    proactive = report.get("proactive") or {}
+    blocks: list[dict[str, Any]] = []
+    for item in items:
+        if not blocks or blocks[-1]["title"] != item.block or blocks[-1]["keys"] != item.columns:
+            blocks.append({"title": item.block, "keys": item.columns, "rows": []})
+        cells = proactive.get(item.key) or {}
+        blocks[-1]["rows"].append(
+            {
+                "label": item.labels[0],
+                "cells": [Cell(value=cells.get(k), is_value=True) for k in item.columns],
+                "unit": cells.get("amount_unit"),
+            }
+        )
+    for block in blocks:
+        block["columns"] = [model.PROACTIVE_COLUMN_BY_KEY[k].label for k in block["keys"]]
+    return blocks
+
+
+# --------------------------------------------------------------------------- page
+
+
+async def fetch_report(datasette: Datasette, report_id: str) -> dict[str, Any]:
+    db = datasette.get_database(_database_name(datasette))
+    rows = (await db.execute("select * from reports where id = ?", [report_id])).rows
+    if not rows:
+        raise NotFound(f"没有编号为 {report_id} 的报告")
+    return dict(rows[0])
+
+
+async def other_years(datasette: Datasette, row: dict[str, Any]) -> list[dict[str, Any]]:
+    if row["agency_id"] is None:
+        return []
+    db = datasette.get_database(_database_name(datasette))
+    sql = "select id, year, agency, check_status from reports where agency_id = ? order by year, id"
+    return [dict(r) for r in (await db.execute(sql, [row["agency_id"]])).rows]
+
+
+def _database_name(datasette: Datasette) -> str:
+    names = [name for name in datasette.databases if not name.startswith("_")]
+    return "nianbao" if "nianbao" in names else names[0]
+
+
+def narrative_sections(report: dict[str, Any]) -> list[tuple[model.Section, str]]:
+    """Sections in printed order; 二–四 only when their table was not parsed (the text
+    of a parsed table is shown as the table above)."""
+    texts = report.get("sections") or {}
+    return [
+        (s, texts[s.key])
+        for s in model.SECTIONS
+        if texts.get(s.key) and not (s.key in TABLE_SECTIONS and report.get(s.key))
+    ]
+
+
+def page_context(row: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    checks = report.get("checks") or []
+    marks = failed_cells(checks, report)
+    return {
+        "row": row,
+        "report": report,
+        "table_two": table_two(report) if report.get("proactive") else None,
+        "table_three": table_three(report, marks) if report.get("applications") else None,
+        "applicant_columns": [label for _, label in model.APPLICANT_COLUMNS],
+        "table_four": table_four(report, marks) if report.get("review_litigation") else None,
+        "review_headers": review_headers(),
+        "failed": [c for c in checks if c["ok"] is False],
+        "identities": {i.name: i for i in model.IDENTITIES},
+        "sections": narrative_sections(report),
+        "layouts": dict(model.LAYOUTS),
+        "fee": report.get("fee") or {},
+    }
+
+
+async def report_html(datasette: Datasette, request: Request) -> Response:
+    row = await fetch_report(datasette, request.url_vars["id"])
+    report = json.loads(row["json"])
+    context = page_context(row, report)
+    context["other_years"] = await other_years(datasette, row)
+    context["database"] = _database_name(datasette)
+    html = await datasette.render_template("report.html", context, request=request)
+    return Response.html(html)
+
+
+async def report_json(datasette: Datasette, request: Request) -> Response:
+    row = await fetch_report(datasette, request.url_vars["id"])
+    return Response(row["json"], content_type="application/json; charset=utf-8", headers=dict(CORS))
+
+
+async def report_source(datasette: Datasette, request: Request) -> Response:
+    row = await fetch_report(datasette, request.url_vars["id"])
+    db = datasette.get_database(_database_name(datasette))
+    sql = "select raw_text from sources where id = ?"
+    rows = (await db.execute(sql, [row["source_id"]])).rows
+    text = rows[0]["raw_text"] if rows and rows[0]["raw_text"] is not None else ""
+    return Response.text(text, headers=dict(CORS))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/report/(?P<id>[^/.]+)\.json$", report_json),
+        (r"^/report/(?P<id>[^/.]+)/source$", report_source),
+        (r"^/report/(?P<id>[^/.]+)$", report_html),
+    ]

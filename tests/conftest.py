@@ -1,0 +1,57 @@
+"""Shared site fixtures: one sample database per session, and a Datasette over it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+from ingest.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SAMPLES = ROOT / "data" / "samples"
+HUAIAN = ("huaian_hongzequ_2023.pdf.txt", "huaian_hongzequ_2024.pdf.txt", "huaian_shi_2024.pdf.txt")
+NO_SHARED_REASON = f"needs the Huai'an reports in {SHARED / 'reports'} (../shared beside the repo)"
+HAS_SHARED = all((SHARED / "reports" / name).exists() for name in HUAIAN)
+needs_shared = pytest.mark.skipif(not HAS_SHARED, reason=NO_SHARED_REASON)
+
+
+def sample_paths() -> list[str]:
+    """The five bundled samples, plus the three Huai'an reports when ../shared exists."""
+    paths = [str(SAMPLES)]
+    if HAS_SHARED:
+        paths += [str(SHARED / "reports" / name) for name in HUAIAN]
+    return paths
+
+
+def build_db(path: Path) -> Path:
+    result = CliRunner().invoke(cli, ["ingest", str(path), "--silent", *sample_paths()])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def load_metadata() -> dict[str, Any]:
+    with (ROOT / "metadata.yml").open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """nianbao.db built from the samples (the database name the metadata uses)."""
+    return build_db(tmp_path_factory.mktemp("site") / "nianbao.db")
+
+
+@pytest.fixture(scope="module")
+def datasette_app(sample_db: Path) -> Datasette:
+    return Datasette(
+        [str(sample_db)],
+        metadata=load_metadata(),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+        static_mounts=[("static", str(ROOT / "static"))],
+    )

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Production-like Datasette: the database served immutable with an inspect file, the
+# settings of settings.json, our plugins and templates, CORS, listening on all interfaces.
+# The Docker image runs exactly this. Usage: scripts/serve-prod.sh DB [PORT]
+#   HOST (default 0.0.0.0), PLUGINS_DIR (default plugins/), DATASETTE (default: .venv/bin/datasette if present, else datasette)
+set -euo pipefail
+
+DB=${1:?usage: serve-prod.sh DB [PORT]}
+PORT=${2:-8001}
+PLUGINS_DIR=${PLUGINS_DIR:-}
+HOST=${HOST:-0.0.0.0}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ -z "${DATASETTE:-}" ]]; then
+  if [[ -x "$ROOT/.venv/bin/datasette" ]]; then DATASETTE="$ROOT/.venv/bin/datasette"; else DATASETTE=datasette; fi
+fi
+PYTHON=$(dirname "$(command -v "$DATASETTE")")/python
+[[ -x "$PYTHON" ]] || PYTHON=python3
+[[ -f "$DB" ]] || { echo "serve-prod.sh: $DB: no such database (run: nianbao ingest $DB data/samples)" >&2; exit 2; }
+
+# The inspect file sits beside the database; rebuilt whenever the database is newer.
+INSPECT=${INSPECT_FILE:-$(dirname "$DB")/inspect-data.json}
+if [[ ! -s "$INSPECT" || "$DB" -nt "$INSPECT" ]]; then
+  "$DATASETTE" inspect "$DB" --inspect-file "$INSPECT"
+fi
+
+mapfile -t SETTINGS < <("$PYTHON" "$ROOT/scripts/settings_args.py" "$ROOT/settings.json")
+EXTRA=()
+[[ -f "$ROOT/metadata.yml" ]] && EXTRA+=(--metadata "$ROOT/metadata.yml")
+[[ -d "$ROOT/templates" ]] && EXTRA+=(--template-dir "$ROOT/templates")
+[[ -d "$ROOT/static" ]] && EXTRA+=(--static "static:$ROOT/static")
+
+exec "$DATASETTE" serve -i "$DB" --inspect-file "$INSPECT" \
+  --plugins-dir "${PLUGINS_DIR:-$ROOT/plugins}" "${EXTRA[@]}" "${SETTINGS[@]}" \
+  --cors --host "$HOST" --port "$PORT"

@@ -1,0 +1,86 @@
+"""An ingest killed with SIGKILL mid-way leaves a valid database, and re-running finishes it.
+
+The loader commits one transaction per batch (WAL journal), so at any instant the file
+holds the previous contents plus whole batches: never half a report.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "data" / "samples").glob("*.txt"))
+NIANBAO = str(Path(sys.executable).parent / "nianbao")
+COPIES = 60  # x 5 samples = 300 files
+
+
+def make_reports(folder: Path) -> int:
+    folder.mkdir()
+    for n in range(COPIES):
+        for sample in SAMPLES:
+            shutil.copy(sample, folder / f"{n:03d}_{sample.name}")
+    return COPIES * len(SAMPLES)
+
+
+def count(db: Path) -> int:
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
+        return conn.execute("select count(*) from reports").fetchone()[0]
+
+
+def snapshot(db: Path) -> list[tuple[str, str]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute("select id, json from reports order by id").fetchall()
+
+
+def test_sigkill_mid_ingest_leaves_previous_contents_and_rerun_finishes(tmp_path: Path) -> None:
+    db = tmp_path / "nianbao.db"
+    subprocess.run([NIANBAO, "ingest", str(db), *map(str, SAMPLES), "-s"], check=True, cwd=tmp_path)
+    before = snapshot(db)
+    assert len(before) == len(SAMPLES)
+
+    total = make_reports(tmp_path / "batch")
+    proc = subprocess.Popen(
+        [NIANBAO, "ingest", str(db), "batch", "-s", "--batch-size", "10"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while count(db) < len(before) + 20:  # two batches committed: kill inside the run
+            assert proc.poll() is None, "ingest finished before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+        partial = conn.execute("select count(*) from reports").fetchone()[0]
+        orphans = conn.execute(
+            "select count(*) from sources where id not in (select source_id from reports)"
+        ).fetchone()[0]
+    assert len(before) + 20 <= partial < len(before) + total
+    assert orphans == 0
+    assert set(before) <= set(snapshot(db))  # the previous reports, byte for byte
+
+    subprocess.run([NIANBAO, "ingest", str(db), "batch", "-s"], check=True, cwd=tmp_path)
+    assert count(db) == len(before) + total
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert (
+            conn.execute("select count(*) from sections_fts").fetchone()[0]
+            == conn.execute("select count(*) from sections").fetchone()[0]
+        )
+    assert set(before) <= set(snapshot(db))

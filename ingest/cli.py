@@ -173,3 +173,5 @@ def ingest_command(db_path: str, paths: tuple[str, ...], jobs: int, silent: bool
 
 if __name__ == "__main__":  # pragma: no cover
     cli(sys.argv[1:])
+from .synth import synth_command  # noqa: E402
+cli.add_command(synth_command)

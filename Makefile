@@ -6,7 +6,7 @@ DB ?= nianbao.db
 PORT ?= 8001
 SAMPLES ?= data/samples
 
-.PHONY: serve test lint format db deps browser bench stress serve-prod clean
+.PHONY: serve test lint format db deps browser bench stress serve-prod docker publish clean
 
 $(BIN)/nianbao: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,8 +33,8 @@ test: deps browser
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: deps
-	$(BIN)/ruff check ingest plugins tests
-	$(BIN)/ruff format --check ingest plugins tests
+	$(BIN)/ruff check ingest plugins tests scripts bench
+	$(BIN)/ruff format --check ingest plugins tests scripts bench
 
 format: deps
 	$(BIN)/ruff format ingest plugins tests
@@ -49,6 +49,14 @@ bench: deps
 
 stress: deps browser
 	$(BIN)/pytest -q -m stress -p no:xdist
+
+docker:
+	docker build --build-arg REPORTS_DIR=$(SAMPLES) -t nianbao .
+
+publish: db
+	$(BIN)/datasette publish cloudrun $(DB) --service nianbao --metadata metadata.yml \
+	  --plugins-dir plugins --template-dir templates --static static:static --install datasette-gzip \
+	  --extra-options "--cors $$($(BIN)/python scripts/settings_args.py settings.json | paste -sd' ')"
 
 clean:
 	rm -rf $(VENV) $(DB) *.egg-info

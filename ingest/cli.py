@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -161,7 +162,11 @@ def ingest_command(db_path: str, paths: tuple[str, ...], jobs: int, silent: bool
                 loader.add_error(r["path"], r["sha256"], r["error"], r["place"], r["raw"], r["text"])
     loader.finish()
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.conn.execute("PRAGMA journal_mode = DELETE")
+    try:
+        # A single file for `datasette -i` and downloads; skipped while someone reads it.
+        db.conn.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.OperationalError as e:
+        click.echo(f"note: kept WAL mode ({e})", err=True)
     if not silent:
         click.echo(
             f"{counts['ok']} loaded, {counts['unchanged']} unchanged, {counts['error']} failed -> {db_path}",

@@ -21,7 +21,9 @@ _BLANK = re.compile(r"[\s\u00a0\u3000]*(?:[—–\-－/／\\]{1,3}|无|空|/)?[\
 # OCR noise with no letters or digits in it: [·], \Box, ■ ##, …
 _NOISE = re.compile(r"(?:[\s·•■□▪◆●○\[\]#*_~`^]|\\Box|\\square)+")
 _GLUED_TAIL = re.compile(r"\d+(?:\.\d+)?$")
-_PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)\s*$")
+_PAGE_MARK = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)\s*$"
+)
 # OCR reads footnote marks and specks as superscript digits (⁶); they are never cell values.
 _SUPERSCRIPTS = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u209f]")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
@@ -239,7 +241,9 @@ def detect_layout(lines: list[str]) -> str:
         return "tab-cells"
     if len(piped) >= 0.3 * len(body):
         if any(_MD_RULE.match(s) for s in body) or sum(
-            1 for s in piped if s.lstrip().startswith("|") and s.rstrip().endswith("|") and s.count("|") > 2
+            1
+            for s in piped
+            if s.lstrip().startswith("|") and s.rstrip().endswith("|") and s.count("|") > 2
         ) >= 0.6 * len(piped):
             return "markdown-ocr"
         return "pipe-rows"

@@ -13,9 +13,7 @@ from . import model
 Check = dict[str, Any]
 
 
-def _check(
-    name: str, part: str, expected: Any, actual: Any, detail: str = ""
-) -> Check:
+def _check(name: str, part: str, expected: Any, actual: Any, detail: str = "") -> Check:
     identity = model.IDENTITY_BY_NAME[name]
     ok = None if expected is None or actual is None else _eq(expected, actual)
     return {
@@ -51,7 +49,10 @@ def hard_checks(report: dict[str, Any]) -> list[Check]:
             def cell(row: str, col: str = col) -> Any:
                 return apps.get(row, {}).get(col)
 
-            if all(k in apps for k in ("new_received", "carried_over", "total_handled", "carried_forward")):
+            if all(
+                k in apps
+                for k in ("new_received", "carried_over", "total_handled", "carried_forward")
+            ):
                 out.append(
                     _check(
                         "balance",

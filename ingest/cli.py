@@ -56,19 +56,41 @@ def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
     try:
         doc = read_document(path)
     except ExtractError as e:
-        return {"status": "error", "path": source, "sha256": e.sha256, "error": e.reason,
-                "place": e.place, "raw": e.raw, "text": None}
+        return {
+            "status": "error",
+            "path": source,
+            "sha256": e.sha256,
+            "error": e.reason,
+            "place": e.place,
+            "raw": e.raw,
+            "text": None,
+        }
     if known_sha is not None and doc.sha256 == known_sha:
         return {"status": "unchanged", "path": source}
     try:
-        report = parse_text(doc.text, source, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding)
+        report = parse_text(
+            doc.text, source, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding
+        )
     except ParseError as e:
-        return {"status": "error", "path": source, "sha256": doc.sha256, "error": e.reason,
-                "place": e.place, "raw": doc.raw, "text": doc.text}
+        return {
+            "status": "error",
+            "path": source,
+            "sha256": doc.sha256,
+            "error": e.reason,
+            "place": e.place,
+            "raw": doc.raw,
+            "text": doc.text,
+        }
     except Exception as e:  # a parser bug must not stop the run or lose the file
-        return {"status": "error", "path": source, "sha256": doc.sha256,
-                "error": f"internal parser error: {type(e).__name__}: {e}", "place": None,
-                "raw": doc.raw, "text": doc.text}
+        return {
+            "status": "error",
+            "path": source,
+            "sha256": doc.sha256,
+            "error": f"internal parser error: {type(e).__name__}: {e}",
+            "place": None,
+            "raw": doc.raw,
+            "text": doc.text,
+        }
     return {"status": "ok", "path": source, "report": report, "text": doc.text}
 
 
@@ -83,8 +105,11 @@ def _parse_many(files: list[str], known: dict[str, str], jobs: int) -> Iterator[
 
 
 def _summary(report: dict[str, Any]) -> str:
-    tables = [name for key, name in (("proactive", "二"), ("applications", "三"),
-                                      ("review_litigation", "四")) if report.get(key)]
+    tables = [
+        name
+        for key, name in (("proactive", "二"), ("applications", "三"), ("review_litigation", "四"))
+        if report.get(key)
+    ]
     failed = validator.failed(report["checks"], "hard")
     lines = [
         f"{report['source']['path']}",
@@ -93,7 +118,9 @@ def _summary(report: dict[str, Any]) -> str:
         f"  region:   {' '.join(v for v in (report.get('region') or {}).values() if v) or '-'}",
         f"  tables:   {' '.join(tables) or 'none'}",
         f"  checks failed: {len(failed)}"
-        + "".join(f"\n    {c['check']}: expected {c['expected']}, actual {c['actual']}" for c in failed),
+        + "".join(
+            f"\n    {c['check']}: expected {c['expected']}, actual {c['actual']}" for c in failed
+        ),
         f"  warnings: {len(report['warnings'])}"
         + "".join(f"\n    {w}" for w in report["warnings"]),
     ]
@@ -102,7 +129,12 @@ def _summary(report: dict[str, Any]) -> str:
 
 @cli.command(name="parse")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON (JSON Lines for several files)")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the canonical JSON (JSON Lines for several files)",
+)
 def parse_command(files: tuple[str, ...], as_json: bool) -> None:
     """Parse report files and print what was read.
 
@@ -131,7 +163,9 @@ def parse_command(files: tuple[str, ...], as_json: bool) -> None:
 @click.option("-j", "--jobs", default=1, show_default=True, help="Parse in N processes")
 @click.option("-s", "--silent", is_flag=True, help="No progress bar")
 @click.option("--batch-size", default=500, show_default=True, help="Reports per transaction")
-def ingest_command(db_path: str, paths: tuple[str, ...], jobs: int, silent: bool, batch_size: int) -> None:
+def ingest_command(
+    db_path: str, paths: tuple[str, ...], jobs: int, silent: bool, batch_size: int
+) -> None:
     """Parse files (or folders, recursively) and load them into a SQLite database.
 
     Re-running on the same files changes nothing; a changed file replaces its old
@@ -149,7 +183,12 @@ def ingest_command(db_path: str, paths: tuple[str, ...], jobs: int, silent: bool
     errors: list[str] = []
     counts = {"ok": 0, "unchanged": 0, "error": 0}
     results = _parse_many(files, loader.known, jobs)
-    with click.progressbar(results, length=len(files), label="Ingesting", file=None if not silent else open(os.devnull, "w")) as bar:  # noqa: SIM115
+    with click.progressbar(
+        results,
+        length=len(files),
+        label="Ingesting",
+        file=None if not silent else open(os.devnull, "w"),
+    ) as bar:
         for r in bar:
             counts[r["status"]] += 1
             if r["status"] == "ok":
@@ -159,7 +198,9 @@ def ingest_command(db_path: str, paths: tuple[str, ...], jobs: int, silent: bool
                 msg = f"{r['path']}{place}: {r['error']}"
                 errors.append(msg)
                 click.echo(f"\nError: {msg}", err=True)
-                loader.add_error(r["path"], r["sha256"], r["error"], r["place"], r["raw"], r["text"])
+                loader.add_error(
+                    r["path"], r["sha256"], r["error"], r["place"], r["raw"], r["text"]
+                )
     loader.finish()
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     try:
@@ -173,10 +214,13 @@ def ingest_command(db_path: str, paths: tuple[str, ...], jobs: int, silent: bool
             err=True,
         )
     if errors:
-        raise click.ClickException(f"{len(errors)} of {len(files)} files failed; see the ingest_errors table")
+        raise click.ClickException(
+            f"{len(errors)} of {len(files)} files failed; see the ingest_errors table"
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover
     cli(sys.argv[1:])
 from .synth import synth_command  # noqa: E402
+
 cli.add_command(synth_command)

@@ -62,7 +62,10 @@ TABLES: dict[str, dict[str, Any]] = {
             "region_code": str,
         },
         "pk": "id",
-        "foreign_keys": [("region_code", "regions", "code"), ("agency_type", "agency_types", "name")],
+        "foreign_keys": [
+            ("region_code", "regions", "code"),
+            ("agency_type", "agency_types", "name"),
+        ],
     },
     "sources": {
         "columns": {
@@ -280,12 +283,17 @@ def _fill_lookups(db: sqlite_utils.Database) -> None:
     db["proactive_items"].upsert_all(
         [{"key": k, "label": v} for k, v in model.PROACTIVE_LABELS.items()], pk="key"
     )
-    db["review_groups"].upsert_all([{"key": k, "label": v} for k, v in model.REVIEW_GROUPS], pk="key")
+    db["review_groups"].upsert_all(
+        [{"key": k, "label": v} for k, v in model.REVIEW_GROUPS], pk="key"
+    )
     db["section_keys"].upsert_all(
         [{"key": s.key, "number": s.number, "title": s.title} for s in model.SECTIONS], pk="key"
     )
     db["identities"].upsert_all(
-        [{"name": i.name, "description": i.description, "severity": i.severity} for i in model.IDENTITIES],
+        [
+            {"name": i.name, "description": i.description, "severity": i.severity}
+            for i in model.IDENTITIES
+        ],
         pk="name",
     )
 
@@ -309,7 +317,9 @@ def _difference(c: dict[str, Any]) -> float | None:
     return None
 
 
-def report_rows(report: Report, source_path: str, raw_text: str | None) -> dict[str, list[dict[str, Any]]]:
+def report_rows(
+    report: Report, source_path: str, raw_text: str | None
+) -> dict[str, list[dict[str, Any]]]:
     """One canonical report → rows for each table (no database access)."""
     rid = report_id(source_path)
     src = report.get("source") or {}
@@ -332,7 +342,10 @@ def report_rows(report: Report, source_path: str, raw_text: str | None) -> dict[
         return (rl.get(group) or {}).get(col)
 
     lit_total = [rl_get("litigation_direct", "total"), rl_get("litigation_after_review", "total")]
-    lit_corr = [rl_get("litigation_direct", "corrected"), rl_get("litigation_after_review", "corrected")]
+    lit_corr = [
+        rl_get("litigation_direct", "corrected"),
+        rl_get("litigation_after_review", "corrected"),
+    ]
     if failed_hard:
         status = "有错误"
     elif any(c["ok"] is True for c in hard) and not report.get("applications") == {}:
@@ -370,7 +383,9 @@ def report_rows(report: Report, source_path: str, raw_text: str | None) -> dict[
                 "scope": report.get("scope"),
                 "layout": src.get("layout"),
                 **totals,
-                "disclosure_rate": round(granted / handled, 4) if granted is not None and handled else None,
+                "disclosure_rate": round(granted / handled, 4)
+                if granted is not None and handled
+                else None,
                 "review_total": rl_get("review", "total"),
                 "review_corrected": rl_get("review", "corrected"),
                 "litigation_total": None if None in lit_total or not rl else sum(lit_total),  # type: ignore[arg-type]
@@ -400,9 +415,7 @@ def report_rows(report: Report, source_path: str, raw_text: str | None) -> dict[
             }
             for i, (key, cells) in enumerate((report.get("applications") or {}).items())
         ],
-        "review_litigation": [
-            {"report_id": rid, "grp": grp, **cells} for grp, cells in rl.items()
-        ],
+        "review_litigation": [{"report_id": rid, "grp": grp, **cells} for grp, cells in rl.items()],
         "sections": [
             {"report_id": rid, "section": key, "text": text}
             for key, text in (report.get("sections") or {}).items()
@@ -453,7 +466,13 @@ class Loader:
             self.flush()
 
     def add_error(
-        self, path: str, sha256: str, error: str, place: str | None, raw: bytes, raw_text: str | None
+        self,
+        path: str,
+        sha256: str,
+        error: str,
+        place: str | None,
+        raw: bytes,
+        raw_text: str | None,
     ) -> None:
         with self.db.conn:
             self._delete_report(report_id(path))
@@ -509,12 +528,26 @@ class Loader:
                         "city": region.get("city"),
                         "county": region.get("county"),
                         "name": "".join(
-                            v for v in (region.get("province"), region.get("city"), region.get("county")) if v
+                            v
+                            for v in (
+                                region.get("province"),
+                                region.get("city"),
+                                region.get("county"),
+                            )
+                            if v
                         ),
                     }
             if region_rows:
                 self.db["regions"].upsert_all(region_rows.values(), pk="code")
-            for name in ("sources", "reports", "proactive", "applications", "review_litigation", "checks", "warnings"):
+            for name in (
+                "sources",
+                "reports",
+                "proactive",
+                "applications",
+                "review_litigation",
+                "checks",
+                "warnings",
+            ):
                 if tables.get(name):
                     self.db[name].insert_all(tables[name], batch_size=1000, alter=False)
             sections = tables.get("sections", [])
@@ -524,7 +557,10 @@ class Loader:
                 ids = range(next_id, next_id + len(sections))
                 self.db.conn.executemany(
                     "insert into sections (id, report_id, section, text) values (?, ?, ?, ?)",
-                    [(i, s["report_id"], s["section"], s["text"]) for i, s in zip(ids, sections, strict=True)],
+                    [
+                        (i, s["report_id"], s["section"], s["text"])
+                        for i, s in zip(ids, sections, strict=True)
+                    ],
                 )
                 self.db.conn.executemany(
                     f"insert into {FTS_TABLE} (rowid, body) values (?, ?)",
@@ -550,7 +586,11 @@ class Loader:
                     "province": region.get("province"),
                     "city": region.get("city"),
                     "county": region.get("county"),
-                    "name": "".join(v for v in (region.get("province"), region.get("city"), region.get("county")) if v),
+                    "name": "".join(
+                        v
+                        for v in (region.get("province"), region.get("city"), region.get("county"))
+                        if v
+                    ),
                 },
                 pk="code",
                 ignore=True,
@@ -626,7 +666,9 @@ update reports set soft_checks_failed = (
     )
 
 
-def load_reports(db: sqlite_utils.Database, reports: Iterable[tuple[Report, str, str | None]]) -> int:
+def load_reports(
+    db: sqlite_utils.Database, reports: Iterable[tuple[Report, str, str | None]]
+) -> int:
     """Load (report, source_path, raw_text) tuples; returns how many were loaded."""
     ensure_db_shape(db)
     loader = Loader(db)

@@ -181,7 +181,9 @@ _ITEMS_2019 = ("previous_items", "change", "decisions")
 
 PROACTIVE_2021: tuple[ProactiveItem, ...] = (
     ProactiveItem("regulations", ("规章",), "第二十条第（一）项", _DOCS_2021),
-    ProactiveItem("normative_documents", ("行政规范性文件", "规范性文件"), "第二十条第（一）项", _DOCS_2021),
+    ProactiveItem(
+        "normative_documents", ("行政规范性文件", "规范性文件"), "第二十条第（一）项", _DOCS_2021
+    ),
     ProactiveItem("licensing", ("行政许可",), "第二十条第（五）项", ("decisions",)),
     ProactiveItem("punishment", ("行政处罚",), "第二十条第（六）项", ("decisions",)),
     ProactiveItem("coercion", ("行政强制",), "第二十条第（六）项", ("decisions",)),
@@ -189,12 +191,16 @@ PROACTIVE_2021: tuple[ProactiveItem, ...] = (
 )
 PROACTIVE_2019: tuple[ProactiveItem, ...] = (
     ProactiveItem("regulations", ("规章",), "第二十条第（一）项", _DOCS_2019),
-    ProactiveItem("normative_documents", ("规范性文件", "行政规范性文件"), "第二十条第（一）项", _DOCS_2019),
+    ProactiveItem(
+        "normative_documents", ("规范性文件", "行政规范性文件"), "第二十条第（一）项", _DOCS_2019
+    ),
     ProactiveItem("licensing", ("行政许可",), "第二十条第（五）项", _ITEMS_2019),
     ProactiveItem("other_services", ("其他对外管理服务事项",), "第二十条第（五）项", _ITEMS_2019),
     ProactiveItem("punishment", ("行政处罚",), "第二十条第（六）项", _ITEMS_2019),
     ProactiveItem("coercion", ("行政强制",), "第二十条第（六）项", _ITEMS_2019),
-    ProactiveItem("admin_fees", ("行政事业性收费",), "第二十条第（八）项", ("previous_items", "change")),
+    ProactiveItem(
+        "admin_fees", ("行政事业性收费",), "第二十条第（八）项", ("previous_items", "change")
+    ),
     ProactiveItem("procurement", ("政府集中采购",), "第二十条第（九）项", ("projects", "amount")),
 )
 PROACTIVE_ITEMS: dict[FormatVersion, tuple[ProactiveItem, ...]] = {
@@ -234,8 +240,15 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("overview", "一", "总体情况", ("总体情况",)),
     Section("proactive", "二", "主动公开政府信息情况", ("主动公开政府信息",)),
-    Section("applications", "三", "收到和处理政府信息公开申请情况", ("收到和处理", "政府信息公开申请情况")),
-    Section("review_litigation", "四", "政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼")),
+    Section(
+        "applications",
+        "三",
+        "收到和处理政府信息公开申请情况",
+        ("收到和处理", "政府信息公开申请情况"),
+    ),
+    Section(
+        "review_litigation", "四", "政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼")
+    ),
     Section("problems", "五", "存在的主要问题及改进情况", ("存在的主要问题", "改进情况")),
     Section("other_matters", "六", "其他需要报告的事项", ("其他需要报告",)),
 )
@@ -315,7 +328,9 @@ IDENTITIES: tuple[Identity, ...] = (
     Identity("narrative_received", "正文所述收到申请件数与表三一致", "soft"),
     Identity("narrative_review", "正文所述行政复议、行政诉讼件数与表四一致", "soft"),
     Identity("carry_continuity", "本年上年结转 = 上一年度结转下年度（跨年）", "soft"),
-    Identity("in_force_continuity", "现行有效件数 ≈ 上年现行有效 + 本年制发 − 本年废止（跨年）", "soft"),
+    Identity(
+        "in_force_continuity", "现行有效件数 ≈ 上年现行有效 + 本年制发 − 本年废止（跨年）", "soft"
+    ),
 )
 IDENTITY_BY_NAME: dict[str, Identity] = {i.name: i for i in IDENTITIES}
 

@@ -17,12 +17,23 @@ from rapidfuzz import fuzz
 
 from . import checks as validator
 from . import meta, model
-from .cells import Cell, RawRow, detect_layout, is_page_mark, nfkc, segment, segmenter_for, to_number
+from .cells import (
+    Cell,
+    RawRow,
+    detect_layout,
+    is_page_mark,
+    nfkc,
+    segment,
+    segmenter_for,
+    to_number,
+)
 
 Report = dict[str, Any]
 
 _HEADING = re.compile(r"^[\s#*>\-|•·]*([一二三四五六])\s*[、.．,，]\s*(.{1,40}?)\s*[|]*\s*$")
-_NUMBERING = re.compile(r"([一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<!\d)\d{1,2}\s?[.、])")
+_NUMBERING = re.compile(
+    r"([一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<!\d)\d{1,2}\s?[.、])"
+)
 _LABEL_NOISE = re.compile(r"[\s·•■□▪\[\]#*_|\"'“”‘’`^~\\]|Box")
 _MAX_SPLITS = 5000  # candidate splits examined per run-together row (bounded work)
 
@@ -67,7 +78,9 @@ def find_sections(lines: list[str]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _fallback_regions(lines: list[str], found: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+def _fallback_regions(
+    lines: list[str], found: dict[str, tuple[int, int]]
+) -> dict[str, tuple[int, int]]:
     """Where a table heading is missing, find its table by its own words."""
 
     def first(pred: Any, start: int = 0) -> int | None:
@@ -233,7 +246,11 @@ def _is_group(row: RawRow, width: int) -> bool:
     """Does this row carry a table row's values (not just header blanks)?"""
     if row.numbers:
         return True
-    return len(row.cells) >= width - 1 and all(c.kind == "blank" for c in row.cells) and bool(row.label)
+    return (
+        len(row.cells) >= width - 1
+        and all(c.kind == "blank" for c in row.cells)
+        and bool(row.label)
+    )
 
 
 def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str) -> list[Any]:
@@ -248,7 +265,10 @@ def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str
     line = cells[0].line if cells else None
     if len(vals) > width:
         raw = " ".join(c.text for c in cells)
-        ctx.warn(line, f"{where}: {len(vals)} cells where the format has {width}; kept the first {width} (raw: {raw})")
+        ctx.warn(
+            line,
+            f"{where}: {len(vals)} cells where the format has {width}; kept the first {width} (raw: {raw})",
+        )
         vals = vals[:width]
     elif len(vals) < width and not ctx.blanks_visible:
         raw = " ".join(c.text or "∅" for c in cells)
@@ -271,11 +291,17 @@ def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str
     return vals
 
 
-def _row_values(row: RawRow, width: int, ctx: _Ctx, where: str, allow_decimal: bool = False) -> list[Any] | list[tuple[int, ...]]:
+def _row_values(
+    row: RawRow, width: int, ctx: _Ctx, where: str, allow_decimal: bool = False
+) -> list[Any] | list[tuple[int, ...]]:
     cells = [c for c in row.cells]
     digits = [c for c in cells if c.kind == "digits"]
     if digits and len(cells) == 1 and width > 1:
-        return split_row_sum(digits[0].text, width) if where.startswith("table 三") else _parts(digits[0].text, width)  # type: ignore[return-value]
+        return (
+            split_row_sum(digits[0].text, width)
+            if where.startswith("table 三")
+            else _parts(digits[0].text, width)
+        )  # type: ignore[return-value]
     values = [_cell_value(c, allow_decimal, ctx, where) for c in cells]
     return _fit(values, cells, width, ctx, where)
 
@@ -316,7 +342,10 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
             assigned[row_def.key] = gi
             key, score = matches[gi]
             if key and key != row_def.key and score >= 90:
-                ctx.warn(rows[gi].line, f"table 三: row labelled like {key} sits where the format has {row_def.key}; placed by order")
+                ctx.warn(
+                    rows[gi].line,
+                    f"table 三: row labelled like {key} sits where the format has {row_def.key}; placed by order",
+                )
     else:
         ctx.warn(
             rows[groups[0]].line if groups else None,
@@ -334,7 +363,9 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
                 key = matches[near[0]][0] if near else None
             if key is None or key not in keys_in_order or key in assigned:
                 raw = " ".join(c.text for c in rows[gi].cells)
-                ctx.warn(rows[gi].line, f"table 三: numbers not placed (label '{rows[gi].label}'): {raw}")
+                ctx.warn(
+                    rows[gi].line, f"table 三: numbers not placed (label '{rows[gi].label}'): {raw}"
+                )
                 continue
             assigned[key] = gi
         missing = [k for k in keys_in_order if k not in assigned]
@@ -350,7 +381,10 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
         vals = _row_values(row, width, ctx, f"table 三 {row_def.key}")
         if not vals:
             raw = " ".join(c.text for c in row.cells)
-            ctx.warn(row.line, f"table 三 {row_def.key}: run-together digits '{raw}' have no split that satisfies the row identity; cells left blank, raw text kept")
+            ctx.warn(
+                row.line,
+                f"table 三 {row_def.key}: run-together digits '{raw}' have no split that satisfies the row identity; cells left blank, raw text kept",
+            )
             vals = [None] * width
         if vals and isinstance(vals[0], tuple):
             ambiguous[row_def.key] = vals  # type: ignore[assignment]
@@ -381,7 +415,13 @@ def _resolve_glued(
         solutions: list[dict[str, tuple[int, ...]]] = []
         if 0 < combos <= 20000:
             for pick in itertools.product(*(candidates[k] for k in open_keys)):
-                trial = {**result, **{k: dict(zip(model.APPLICANT_KEYS, v, strict=True)) for k, v in {**unique, **dict(zip(open_keys, pick, strict=True))}.items()}}
+                trial = {
+                    **result,
+                    **{
+                        k: dict(zip(model.APPLICANT_KEYS, v, strict=True))
+                        for k, v in {**unique, **dict(zip(open_keys, pick, strict=True))}.items()
+                    },
+                }
                 probe = {"applications": trial}
                 if all(
                     c["ok"] is not False
@@ -394,7 +434,10 @@ def _resolve_glued(
         if len(solutions) == 1:
             chosen.update(solutions[0])
             for k in open_keys:
-                ctx.warn(rows[assigned[k]].line, f"table 三 {k}: run-together digits split using the column identities")
+                ctx.warn(
+                    rows[assigned[k]].line,
+                    f"table 三 {k}: run-together digits split using the column identities",
+                )
         else:
             for k in open_keys:
                 raw = rows[assigned[k]].cells[0].text
@@ -435,7 +478,11 @@ def parse_review(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any]]:
             values: list[Any] = [None] * width
         else:
             values = list(splits[0])
-    elif len(value_rows) == 3 and all(len([c for c in r.cells if c.kind != "noise"]) >= 4 for r in value_rows) and len(cells) < width + 3:
+    elif (
+        len(value_rows) == 3
+        and all(len([c for c in r.cells if c.kind != "noise"]) >= 4 for r in value_rows)
+        and len(cells) < width + 3
+    ):
         # Transposed: one row per group, labelled.
         values = []
         for r in value_rows:
@@ -450,7 +497,9 @@ def parse_review(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _match_proactive(label: str, items: tuple[model.ProactiveItem, ...]) -> model.ProactiveItem | None:
+def _match_proactive(
+    label: str, items: tuple[model.ProactiveItem, ...]
+) -> model.ProactiveItem | None:
     t = _norm_label(label)
     if not t or len(t) > 40:
         return None
@@ -464,7 +513,9 @@ def _match_proactive(label: str, items: tuple[model.ProactiveItem, ...]) -> mode
     return best[0]
 
 
-def parse_proactive(rows: list[RawRow], fmt: str, region_text: str, ctx: _Ctx) -> dict[str, dict[str, Any]]:
+def parse_proactive(
+    rows: list[RawRow], fmt: str, region_text: str, ctx: _Ctx
+) -> dict[str, dict[str, Any]]:
     """Table 二: rows matched by their labels (规章, 行政许可, …)."""
     items = model.PROACTIVE_ITEMS[fmt]  # type: ignore[index]
     out: dict[str, dict[str, Any]] = {}
@@ -507,30 +558,44 @@ def parse_proactive(rows: list[RawRow], fmt: str, region_text: str, ctx: _Ctx) -
             if len(vals) != width:
                 raw = " ".join(c.text or "∅" for c in cells)
                 if ctx.blanks_visible:
-                    ctx.warn(row.line, f"table 二 {item.key}: {len(vals)} cells where the format has {width} (raw: {raw}); aligned left")
+                    ctx.warn(
+                        row.line,
+                        f"table 二 {item.key}: {len(vals)} cells where the format has {width} (raw: {raw}); aligned left",
+                    )
                     vals = (vals + [None] * width)[:width]
                 else:
-                    ctx.warn(row.line, f"table 二 {item.key}: {len(vals)} of {width} numbers and blank cells leave no trace in this layout; cells left blank, raw text kept (raw: {raw})")
+                    ctx.warn(
+                        row.line,
+                        f"table 二 {item.key}: {len(vals)} of {width} numbers and blank cells leave no trace in this layout; cells left blank, raw text kept (raw: {raw})",
+                    )
                     vals = [None] * width
         cells_out: dict[str, Any] = {}
         for col, v, dec in zip(item.columns, vals, allow, strict=True):
             if isinstance(v, float) and not dec:
-                ctx.warn(row.line, f"table 二 {item.key}.{col}: '{v}' is not a whole number; left blank")
+                ctx.warn(
+                    row.line, f"table 二 {item.key}.{col}: '{v}' is not a whole number; left blank"
+                )
                 v = None
             cells_out[col] = v
         if item.key == "procurement":
-            unit = re.search(r"采购总金额[^\n]{0,12}?[(（]?(?:单位[:：])?\s*(万元|元)", nfkc(region_text))
+            unit = re.search(
+                r"采购总金额[^\n]{0,12}?[(（]?(?:单位[:：])?\s*(万元|元)", nfkc(region_text)
+            )
             cells_out["amount_unit"] = unit.group(1) if unit else None
         out[item.key] = cells_out
     # keep the format's order
     return {i.key: out[i.key] for i in items if i.key in out}
 
 
-def detect_format(proactive_text: str, whole: str, year: int | None, ctx: _Ctx) -> model.FormatVersion:
+def detect_format(
+    proactive_text: str, whole: str, year: int | None, ctx: _Ctx
+) -> model.FormatVersion:
     """The format version from the table headers, never the year."""
     for text in (proactive_text, whole):
         t = nfkc(text).replace(" ", "")
-        scores = {v: sum(1 for m in marks if nfkc(m) in t) for v, marks in model.FORMAT_MARKERS.items()}
+        scores = {
+            v: sum(1 for m in marks if nfkc(m) in t) for v, marks in model.FORMAT_MARKERS.items()
+        }
         if scores["2021"] != scores["2019"]:
             return "2021" if scores["2021"] > scores["2019"] else "2019"
     guess: model.FormatVersion = "2019" if year is not None and year < 2021 else "2021"
@@ -557,7 +622,9 @@ def parse_text(
     regions = find_sections(lines)
     regions = _fallback_regions(lines, regions)
     if not any(k in regions for k in ("proactive", "applications", "review_litigation")):
-        raise ParseError(path, "not an annual report: none of tables 二, 三, 四 was found", "whole file")
+        raise ParseError(
+            path, "not an annual report: none of tables 二, 三, 四 was found", "whole file"
+        )
 
     def region_lines(key: str) -> list[tuple[int, str]]:
         if key not in regions:
@@ -565,7 +632,9 @@ def parse_text(
         a, b = regions[key]
         return [(i + 1, lines[i]) for i in range(a, b)]
 
-    table_lines = [s for k in ("proactive", "applications", "review_litigation") for _, s in region_lines(k)]
+    table_lines = [
+        s for k in ("proactive", "applications", "review_litigation") for _, s in region_lines(k)
+    ]
     layout = detect_layout(table_lines)
     seg = segmenter_for(layout if kind == "txt" else kind)
     if kind != "txt" and seg == kind:
@@ -587,7 +656,10 @@ def parse_text(
     for key in ("proactive", "applications", "review_litigation"):
         rl = region_lines(key)
         if not rl:
-            ctx.warn(None, f"table {model.SECTION_BY_KEY[key].number} ({model.SECTION_BY_KEY[key].title}) not found")
+            ctx.warn(
+                None,
+                f"table {model.SECTION_BY_KEY[key].number} ({model.SECTION_BY_KEY[key].title}) not found",
+            )
             tables[key] = {}
             continue
         rows = segment(rl, seg)
@@ -601,7 +673,9 @@ def parse_text(
             ctx.warn(rl[0][0], f"table {model.SECTION_BY_KEY[key].number}: no numbers found")
 
     sections = {
-        sec.key: "\n".join(s.strip() for _, s in region_lines(sec.key) if s.strip() and not is_page_mark(s)).strip()
+        sec.key: "\n".join(
+            s.strip() for _, s in region_lines(sec.key) if s.strip() and not is_page_mark(s)
+        ).strip()
         for sec in model.SECTIONS
         if sec.key in regions
     }
@@ -632,7 +706,10 @@ def parse_text(
     }
     report["checks"] = validator.hard_checks(report) + validator.soft_checks(report)
     for c in validator.failed(report["checks"], "soft"):
-        ctx.warn(None, f"soft check {c['check']} failed: expected {c['expected']}, got {c['actual']} ({c['detail']})")
+        ctx.warn(
+            None,
+            f"soft check {c['check']} failed: expected {c['expected']}, got {c['actual']} ({c['detail']})",
+        )
     report["warnings"] = ctx.warnings
     return report
 

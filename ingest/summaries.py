@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import sqlite_utils
 
-_OUTCOME_SUMS = ", ".join(f"sum({name}) as {name}" for name in (
-    "new_received", "carried_over", "granted", "partially_granted", "denied", "unavailable",
-    "unprocessed", "other_processed", "total_handled", "carried_forward",
-))
+_OUTCOME_SUMS = ", ".join(
+    f"sum({name}) as {name}"
+    for name in (
+        "new_received",
+        "carried_over",
+        "granted",
+        "partially_granted",
+        "denied",
+        "unavailable",
+        "unprocessed",
+        "other_processed",
+        "total_handled",
+        "carried_forward",
+    )
+)
 
 SUMMARIES: dict[str, str] = {
     "summary_year": f"""

@@ -30,8 +30,12 @@ def bad_folder(tmp_path):
     (folder / "empty.txt").write_bytes(b"")
     (folder / "junk.txt").write_bytes(bytes(range(256)) * 8)
     (folder / "gbk.txt").write_bytes(SAMPLE.read_text(encoding="utf-8").encode("gbk"))
-    (folder / "cut.txt").write_text(_cut_table_three(SAMPLE.read_text(encoding="utf-8")), encoding="utf-8")
-    (folder / "notareport.txt").write_text("会议通知\n\n请各单位于周五下午三点参加会议。\n", encoding="utf-8")
+    (folder / "cut.txt").write_text(
+        _cut_table_three(SAMPLE.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    (folder / "notareport.txt").write_text(
+        "会议通知\n\n请各单位于周五下午三点参加会议。\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -46,7 +50,10 @@ def test_empty_file_error_names_the_file(tmp_path):
 def test_not_a_report_is_a_clear_error():
     with pytest.raises(ParseError) as e:
         parse_text("会议通知\n请各单位参加会议。\n", "notice.txt")
-    assert str(e.value) == "notice.txt: whole file: not an annual report: none of tables 二, 三, 四 was found"
+    assert (
+        str(e.value)
+        == "notice.txt: whole file: not an annual report: none of tables 二, 三, 四 was found"
+    )
 
 
 def test_gbk_copy_parses_like_the_utf8_original(tmp_path):
@@ -62,8 +69,13 @@ def test_table_three_cut_half_way_keeps_the_rows_it_has():
     report = parse_text(_cut_table_three(SAMPLE.read_text(encoding="utf-8")), "cut.txt")
     apps = report["applications"]
     assert list(apps)[:7] == [
-        "new_received", "carried_over", "granted", "partially_granted",
-        "denied_state_secret", "denied_prohibited_by_law", "denied_three_safety",
+        "new_received",
+        "carried_over",
+        "granted",
+        "partially_granted",
+        "denied_state_secret",
+        "denied_prohibited_by_law",
+        "denied_three_safety",
     ]
     assert "total_handled" not in apps and "carried_forward" not in apps
     assert apps["new_received"]["total"] == 13
@@ -77,17 +89,26 @@ def test_ingest_loses_nothing(bad_folder, tmp_path):
     result = CliRunner().invoke(cli, ["ingest", str(db_path), str(bad_folder), "--silent"])
     assert result.exit_code == 1
     assert "Error: 3 of 6 files failed; see the ingest_errors table" in result.output
-    assert f"{bad_folder / 'empty.txt'}" in result.output or "empty.txt: empty file" in result.output
+    assert (
+        f"{bad_folder / 'empty.txt'}" in result.output or "empty.txt: empty file" in result.output
+    )
     conn = sqlite3.connect(db_path)
     loaded = {r[0].rsplit("/", 1)[-1] for r in conn.execute("select source_path from reports")}
     assert loaded == {"good.txt", "gbk.txt", "cut.txt"}
-    errors = {r[0].rsplit("/", 1)[-1]: (r[1], r[2], r[3]) for r in conn.execute("select path, error, size, place from ingest_errors")}
+    errors = {
+        r[0].rsplit("/", 1)[-1]: (r[1], r[2], r[3])
+        for r in conn.execute("select path, error, size, place from ingest_errors")
+    }
     assert errors["empty.txt"][0] == "empty file"
     assert errors["junk.txt"][0] == "binary data, not a text report"
     assert errors["junk.txt"][1] == 2048
-    assert errors["notareport.txt"][0] == "not an annual report: none of tables 二, 三, 四 was found"
+    assert (
+        errors["notareport.txt"][0] == "not an annual report: none of tables 二, 三, 四 was found"
+    )
     # raw bytes kept for the failures, raw text for the loaded ones
-    raw = conn.execute("select raw_bytes from ingest_errors where path like '%junk.txt'").fetchone()[0]
+    raw = conn.execute(
+        "select raw_bytes from ingest_errors where path like '%junk.txt'"
+    ).fetchone()[0]
     assert raw == bytes(range(256)) * 8
     text = conn.execute("select raw_text from sources where path like '%cut.txt'").fetchone()[0]
     assert "4.保护第三方合法权益" not in text and "湘潭县商务局" in text
@@ -105,8 +126,18 @@ def test_fixed_file_replaces_its_error(bad_folder, tmp_path):
     (bad_folder / "empty.txt").write_bytes(SAMPLE.read_bytes())
     CliRunner().invoke(cli, ["ingest", str(db_path), str(bad_folder), "--silent"])
     conn = sqlite3.connect(db_path)
-    assert conn.execute("select count(*) from ingest_errors where path like '%empty.txt'").fetchone()[0] == 0
-    assert conn.execute("select count(*) from reports where source_path like '%empty.txt'").fetchone()[0] == 1
+    assert (
+        conn.execute("select count(*) from ingest_errors where path like '%empty.txt'").fetchone()[
+            0
+        ]
+        == 0
+    )
+    assert (
+        conn.execute("select count(*) from reports where source_path like '%empty.txt'").fetchone()[
+            0
+        ]
+        == 1
+    )
 
 
 def test_scanned_pdf_is_recorded_with_its_bytes(tmp_path):

@@ -16,7 +16,9 @@ from .helpers import SAMPLES, SHARED_REPORTS, needs_shared
 
 
 def _ingest(db_path, *paths, jobs=1):
-    result = CliRunner().invoke(cli, ["ingest", str(db_path), *map(str, paths), "--silent", "--jobs", str(jobs)])
+    result = CliRunner().invoke(
+        cli, ["ingest", str(db_path), *map(str, paths), "--silent", "--jobs", str(jobs)]
+    )
     assert result.exit_code == 0, result.output
     return sqlite3.connect(db_path)
 
@@ -35,7 +37,11 @@ def samples(tmp_path):
 def test_schema_is_normalized_with_foreign_keys(tmp_path, samples):
     _ingest(tmp_path / "t.db", samples)
     db = sqlite_utils.Database(tmp_path / "t.db")
-    fks = {(fk.table, fk.column, fk.other_table) for t in ("reports", "applications", "checks", "sections") for fk in db[t].foreign_keys}
+    fks = {
+        (fk.table, fk.column, fk.other_table)
+        for t in ("reports", "applications", "checks", "sections")
+        for fk in db[t].foreign_keys
+    }
     assert ("applications", "report_id", "reports") in fks
     assert ("applications", "row_key", "application_rows") in fks
     assert ("reports", "agency_id", "agencies") in fks
@@ -45,8 +51,10 @@ def test_schema_is_normalized_with_foreign_keys(tmp_path, samples):
     assert db["reports"].count == 5
     assert db["applications"].count == 5 * 25
     assert db["review_litigation"].count == 5 * 3
-    row = db.execute("select natural_person, total from applications a join reports r on r.id = a.report_id "
-                     "where r.agency = '衡阳市商务局' and a.row_key = 'new_received'").fetchone()
+    row = db.execute(
+        "select natural_person, total from applications a join reports r on r.id = a.report_id "
+        "where r.agency = '衡阳市商务局' and a.row_key = 'new_received'"
+    ).fetchone()
     assert row == (None, 0)
 
 
@@ -62,7 +70,10 @@ def test_rerun_changes_nothing(tmp_path, samples):
 def test_changed_file_replaces_its_report(tmp_path, samples):
     _ingest(tmp_path / "t.db", samples)
     f = samples / "000_872c2db3c34386f9.txt"
-    f.write_text(f.read_text(encoding="utf-8").replace("湘潭县商务局", "湘潭县商务和粮食局", 1), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("湘潭县商务局", "湘潭县商务和粮食局", 1),
+        encoding="utf-8",
+    )
     conn = _ingest(tmp_path / "t.db", samples)
     assert conn.execute("select count(*) from reports").fetchone()[0] == 5
     assert conn.execute("select count(*) from applications").fetchone()[0] == 125
@@ -116,15 +127,30 @@ def test_fts_query_quotes_everything():
 
 @needs_shared
 def test_hongze_2023_is_loaded_with_its_broken_checks(tmp_path):
-    conn = _ingest(tmp_path / "t.db", SHARED_REPORTS / "huaian_hongzequ_2023.pdf.txt", SHARED_REPORTS / "huaian_hongzequ_2024.pdf.txt")
+    conn = _ingest(
+        tmp_path / "t.db",
+        SHARED_REPORTS / "huaian_hongzequ_2023.pdf.txt",
+        SHARED_REPORTS / "huaian_hongzequ_2024.pdf.txt",
+    )
     rows = conn.execute(
         "select c.check_name, c.expected, c.actual, c.difference from checks c join reports r on r.id = c.report_id "
         "where r.year = 2023 and c.ok = 0 and c.severity = 'hard' order by c.check_name"
     ).fetchall()
-    assert rows == [("review_total.litigation_after_review", "0", "5", 5.0), ("review_total.review", "0", "11", 11.0)]
-    status = conn.execute("select check_status, checks_failed, review_total from reports where year = 2023").fetchone()
+    assert rows == [
+        ("review_total.litigation_after_review", "0", "5", 5.0),
+        ("review_total.review", "0", "11", 11.0),
+    ]
+    status = conn.execute(
+        "select check_status, checks_failed, review_total from reports where year = 2023"
+    ).fetchone()
     assert status == ("有错误", 2, 0)
     # one agency across the two years, despite two spellings of its name
     assert conn.execute("select count(distinct agency_id) from reports").fetchone()[0] == 1
-    cross = conn.execute("select check_name, ok from checks where identity like '%continuity' order by check_name").fetchall()
-    assert cross == [("carry_continuity", 1), ("in_force_continuity.normative_documents", 1), ("in_force_continuity.regulations", 1)]
+    cross = conn.execute(
+        "select check_name, ok from checks where identity like '%continuity' order by check_name"
+    ).fetchall()
+    assert cross == [
+        ("carry_continuity", 1),
+        ("in_force_continuity.normative_documents", 1),
+        ("in_force_continuity.regulations", 1),
+    ]

@@ -10,14 +10,28 @@ from click.testing import CliRunner
 from ingest.cli import cli
 from ingest.parse import parse_file, parse_text
 
-from .helpers import GOLD, NO_SHARED, SAMPLES, SHARED, SHARED_REPORTS, SHARED_SOURCES, gold_for, mismatches, needs_shared
+from .helpers import (
+    GOLD,
+    NO_SHARED,
+    SAMPLES,
+    SHARED,
+    SHARED_REPORTS,
+    SHARED_SOURCES,
+    gold_for,
+    mismatches,
+    needs_shared,
+)
 
 BUNDLED = sorted(p.name for p in SAMPLES.glob("*.txt"))
-SHARED_TEXTS = ["huaian_hongzequ_2023.pdf.txt", "huaian_hongzequ_2024.pdf.txt", "huaian_shi_2024.pdf.txt"]
+SHARED_TEXTS = [
+    "huaian_hongzequ_2023.pdf.txt",
+    "huaian_hongzequ_2024.pdf.txt",
+    "huaian_shi_2024.pdf.txt",
+]
 
 
 def _gold_name(text_name: str) -> str:
-    return text_name.removesuffix(".txt") if text_name.endswith(".pdf.txt") else text_name.removesuffix(".txt")
+    return text_name.removesuffix(".txt")
 
 
 @needs_shared
@@ -35,7 +49,9 @@ def test_shared_pdf_text_matches_gold(name):
 
 
 @needs_shared
-@pytest.mark.parametrize("name", ["huaian_hongzequ_2023", "huaian_hongzequ_2024", "huaian_shi_2024"])
+@pytest.mark.parametrize(
+    "name", ["huaian_hongzequ_2023", "huaian_hongzequ_2024", "huaian_shi_2024"]
+)
 def test_pdf_parses_like_its_text_version(name):
     from_pdf = parse_file(SHARED_SOURCES / f"{name}.pdf")
     from_text = parse_file(SHARED_REPORTS / f"{name}.pdf.txt")
@@ -55,7 +71,9 @@ def test_every_gold_file_has_a_sample():
 @needs_shared
 def test_parse_json_cli_matches_gold():
     """The contract is the CLI's output, so check it through the CLI too."""
-    result = CliRunner().invoke(cli, ["parse", "--json", str(SHARED_REPORTS / "huaian_shi_2024.pdf.txt")])
+    result = CliRunner().invoke(
+        cli, ["parse", "--json", str(SHARED_REPORTS / "huaian_shi_2024.pdf.txt")]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["schema"] == "nianbao.report/1"
@@ -65,20 +83,41 @@ def test_parse_json_cli_matches_gold():
 @needs_shared
 def test_hongze_2023_broken_review_checks_are_reported_not_corrected():
     report = parse_file(SHARED_REPORTS / "huaian_hongzequ_2023.pdf.txt")
-    failed = {c["check"]: c for c in report["checks"] if c["ok"] is False and c["severity"] == "hard"}
+    failed = {
+        c["check"]: c for c in report["checks"] if c["ok"] is False and c["severity"] == "hard"
+    }
     assert set(failed) == {"review_total.review", "review_total.litigation_after_review"}
-    assert (failed["review_total.review"]["expected"], failed["review_total.review"]["actual"]) == (0, 11)
-    assert (failed["review_total.litigation_after_review"]["expected"], failed["review_total.litigation_after_review"]["actual"]) == (0, 5)
+    assert (failed["review_total.review"]["expected"], failed["review_total.review"]["actual"]) == (
+        0,
+        11,
+    )
+    assert (
+        failed["review_total.litigation_after_review"]["expected"],
+        failed["review_total.litigation_after_review"]["actual"],
+    ) == (0, 5)
     # the printed numbers stay as printed
-    assert report["review_litigation"]["review"] == {"upheld": 10, "corrected": 1, "other": 0, "pending": 0, "total": 0}
+    assert report["review_litigation"]["review"] == {
+        "upheld": 10,
+        "corrected": 1,
+        "other": 0,
+        "pending": 0,
+        "total": 0,
+    }
 
 
 def test_blank_cells_are_null_not_zero():
     """Sample 001 fills only the 总计 column of table 三; the other cells are blank."""
     report = parse_file(SAMPLES / "001_8baf80acad458d1f.txt")
     row = report["applications"]["new_received"]
-    assert row == {"natural_person": None, "commercial": None, "research": None, "social_welfare": None,
-                   "legal_service": None, "other_org": None, "total": 0}
+    assert row == {
+        "natural_person": None,
+        "commercial": None,
+        "research": None,
+        "social_welfare": None,
+        "legal_service": None,
+        "other_org": None,
+        "total": 0,
+    }
     # checks that need a blank cell are not checkable, never passed or failed
     balance = next(c for c in report["checks"] if c["check"] == "balance.natural_person")
     assert balance["ok"] is None
@@ -109,7 +148,14 @@ def test_metadata_of_a_bundled_sample():
     assert report["agency_type"] == "商务局"
     assert report["source"]["layout"] == "tab-cells"
     assert report["fee"]["charged"] is False
-    assert set(report["sections"]) == {"overview", "proactive", "applications", "review_litigation", "problems", "other_matters"}
+    assert set(report["sections"]) == {
+        "overview",
+        "proactive",
+        "applications",
+        "review_litigation",
+        "problems",
+        "other_matters",
+    }
     assert report["sections"]["other_matters"].startswith("信息处理费收费情况")
 
 

@@ -369,7 +369,10 @@ def test_gold_round_trip(name: str, layout: str, tmp_path: Path) -> None:
 
 # Known parser gaps, pinned so that fixing one turns its test green (strict xfail).
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("blanks", "run-together"): "parser gap: blank cells in run-together rows are rendered as U+00A0, "
+    (
+        "blanks",
+        "run-together",
+    ): "parser gap: blank cells in run-together rows are rendered as U+00A0, "
     "which the parser does not read as a blank-cell marker",
     ("2019", "run-together"): "parser gap: signed 本年增/减 ('5-27') and decimal amounts glued to "
     "other digits have no identity to split them",

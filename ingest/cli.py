@@ -50,21 +50,27 @@ def _source_path(path: str) -> str:
     return rel if not rel.startswith("..") else os.path.abspath(path)
 
 
+def _failure(
+    source: str, sha256: str, error: str, place: str | None, raw: bytes, text: str | None
+) -> dict[str, Any]:
+    return {
+        "status": "error",
+        "path": source,
+        "sha256": sha256,
+        "error": error,
+        "place": place,
+        "raw": raw,
+        "text": text,
+    }
+
+
 def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
     """Parse one file; never raises for bad input (the result says what went wrong)."""
     source = _source_path(path)
     try:
         doc = read_document(path)
     except ExtractError as e:
-        return {
-            "status": "error",
-            "path": source,
-            "sha256": e.sha256,
-            "error": e.reason,
-            "place": e.place,
-            "raw": e.raw,
-            "text": None,
-        }
+        return _failure(source, e.sha256, e.reason, e.place, e.raw, None)
     if known_sha is not None and doc.sha256 == known_sha:
         return {"status": "unchanged", "path": source}
     try:
@@ -72,25 +78,10 @@ def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
             doc.text, source, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding
         )
     except ParseError as e:
-        return {
-            "status": "error",
-            "path": source,
-            "sha256": doc.sha256,
-            "error": e.reason,
-            "place": e.place,
-            "raw": doc.raw,
-            "text": doc.text,
-        }
+        return _failure(source, doc.sha256, e.reason, e.place, doc.raw, doc.text)
     except Exception as e:  # a parser bug must not stop the run or lose the file
-        return {
-            "status": "error",
-            "path": source,
-            "sha256": doc.sha256,
-            "error": f"internal parser error: {type(e).__name__}: {e}",
-            "place": None,
-            "raw": doc.raw,
-            "text": doc.text,
-        }
+        error = f"internal parser error: {type(e).__name__}: {e}"
+        return _failure(source, doc.sha256, error, None, doc.raw, doc.text)
     return {"status": "ok", "path": source, "report": report, "text": doc.text}
 
 

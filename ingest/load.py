@@ -440,6 +440,21 @@ def report_rows(
     return rows
 
 
+def _region_row(report: Report) -> dict[str, Any] | None:
+    """The regions row for a report's region, or None when it has no code."""
+    region = report.get("region") or {}
+    if not region.get("code"):
+        return None
+    places = [region.get(k) for k in ("province", "city", "county")]
+    return {
+        "code": region["code"],
+        "province": places[0],
+        "city": places[1],
+        "county": places[2],
+        "name": "".join(p for p in places if p),
+    }
+
+
 class Loader:
     """Loads parsed reports in batches; each batch is one transaction."""
 
@@ -518,25 +533,7 @@ class Loader:
                 self.known[path] = rows["sources"][0]["sha256"]
                 for name, table_rows in rows.items():
                     tables.setdefault(name, []).extend(table_rows)
-            region_rows = {}
-            for report, _, _ in batch:
-                region = report.get("region") or {}
-                if region.get("code"):
-                    region_rows[region["code"]] = {
-                        "code": region["code"],
-                        "province": region.get("province"),
-                        "city": region.get("city"),
-                        "county": region.get("county"),
-                        "name": "".join(
-                            v
-                            for v in (
-                                region.get("province"),
-                                region.get("city"),
-                                region.get("county"),
-                            )
-                            if v
-                        ),
-                    }
+            region_rows = {row["code"]: row for row in (_region_row(r) for r, _, _ in batch) if row}
             if region_rows:
                 self.db["regions"].upsert_all(region_rows.values(), pk="code")
             for name in (
@@ -579,22 +576,6 @@ class Loader:
         atype = report.get("agency_type")
         if atype:
             self.db["agency_types"].insert({"name": atype}, pk="name", ignore=True)
-        if region.get("code"):
-            self.db["regions"].insert(
-                {
-                    "code": region["code"],
-                    "province": region.get("province"),
-                    "city": region.get("city"),
-                    "county": region.get("county"),
-                    "name": "".join(
-                        v
-                        for v in (region.get("province"), region.get("city"), region.get("county"))
-                        if v
-                    ),
-                },
-                pk="code",
-                ignore=True,
-            )
         cur = self.db.execute(
             "insert into agencies (key, name, agency_type, province, city, county, township, region_code)"
             " values (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -162,7 +162,7 @@ def match_application_row(label: str) -> tuple[str | None, float]:
 # ---------------------------------------------------------------------------
 
 
-def _parts(digits: str, n: int) -> itertools.chain[tuple[int, ...]] | list[tuple[int, ...]]:
+def _parts(digits: str, n: int) -> list[tuple[int, ...]]:
     """All ways to cut a digit string into n non-negative integers (no leading zeros)."""
     out: list[tuple[int, ...]] = []
 
@@ -294,7 +294,7 @@ def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str
 def _row_values(
     row: RawRow, width: int, ctx: _Ctx, where: str, allow_decimal: bool = False
 ) -> list[Any] | list[tuple[int, ...]]:
-    cells = [c for c in row.cells]
+    cells = list(row.cells)
     digits = [c for c in cells if c.kind == "digits"]
     if digits and len(cells) == 1 and width > 1:
         return (

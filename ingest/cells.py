@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -80,27 +81,39 @@ def classify(text: str, line: int) -> list[Cell]:
     and the numbers; a label glued to a run of digits ("…申请数量0000000") gives the
     label and one `digits` cell that the parser splits with the identities.
     """
+    if len(text) > 200:
+        return [Cell(kind, t, line, v) for kind, t, v in _classify(text)]
+    return [Cell(kind, t, line, v) for kind, t, v in _classify_cached(text)]
+
+
+_Typed = tuple[tuple[CellKind, str, int | float | None], ...]
+
+
+def _classify(text: str) -> _Typed:
+    """The line-independent part of `classify`: (kind, text, value) per cell."""
+    if text.isascii() and text.isdigit() and len(text) <= 3:
+        return (("number", text, int(text)),)  # most cells: a plain count
     raw = _SUPERSCRIPTS.sub("", text).strip()
     t = nfkc(raw).strip()
     if _BLANK.fullmatch(t):
-        return [Cell("blank", raw, line)]
+        return (("blank", raw, None),)
     num = to_number(t)
     if num is not None:
-        return [Cell("number", raw, line, num)]
+        return (("number", raw, num),)
     if t.isascii() and t.isdigit():
         # A long run of digits: cells glued together (split later), or junk if huge.
-        return [Cell("digits" if len(t) <= 60 else "noise", t, line)]
+        return (("digits" if len(t) <= 60 else "noise", t, None),)
     if _NOISE.fullmatch(t):
-        return [Cell("noise", raw, line)]
+        return (("noise", raw, None),)
     tokens = t.split()
-    tail: list[Cell] = []
+    tail: list[tuple[CellKind, str, int | float | None]] = []
     while tokens:
         last = tokens[-1]
         n = to_number(last)
         if n is not None:
-            tail.insert(0, Cell("number", last, line, n))
+            tail.insert(0, ("number", last, n))
         elif _BLANK.fullmatch(last) and last:
-            tail.insert(0, Cell("blank", last, line))
+            tail.insert(0, ("blank", last, None))
         elif _NOISE.fullmatch(last):
             pass
         else:
@@ -108,15 +121,19 @@ def classify(text: str, line: int) -> list[Cell]:
         tokens.pop()
     label = " ".join(tokens)
     if not label:
-        return tail
+        return tuple(tail)
     if not tail:
         # Only the last 60 characters are searched: bounded work on hostile lines.
         offset = max(len(label) - 60, 0)
         m = _GLUED_TAIL.search(label, offset)
         head = label[: m.start()] if m else ""
         if m and head and re.match(r"[\u4e00-\u9fff)）\"”’」』]", head[-1]):
-            return [Cell("label", head, line), Cell("digits", m.group(), line)]
-    return [Cell("label", label, line), *tail]
+            return (("label", head, None), ("digits", m.group(), None))
+    return (("label", label, None), *tail)
+
+
+# Table cells repeat across reports (labels, small counts): classify each text once.
+_classify_cached = lru_cache(maxsize=32768)(_classify)
 
 
 def _rows_from_cells(cells: list[Cell]) -> list[RawRow]:

@@ -38,9 +38,8 @@ def _sum(values: list[Any]) -> Any:
     return sum(values)
 
 
-def hard_checks(report: dict[str, Any]) -> list[Check]:
-    """Balance, outcomes, row sums (table 三), group totals (table 四), non-negativity."""
-    apps: dict[str, dict[str, Any]] = report.get("applications") or {}
+def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
+    """The column identities of table 三 (balance, outcomes), for each applicant column."""
     out: list[Check] = []
     if apps:
         outcome_rows = [k for k in model.OUTCOME_KEYS if k in apps]
@@ -72,6 +71,14 @@ def hard_checks(report: dict[str, Any]) -> list[Check]:
                         "办理结果总计 vs 各项办理结果之和",
                     )
                 )
+    return out
+
+
+def hard_checks(report: dict[str, Any]) -> list[Check]:
+    """Balance, outcomes, row sums (table 三), group totals (table 四), non-negativity."""
+    apps: dict[str, dict[str, Any]] = report.get("applications") or {}
+    out = column_checks(apps)
+    if apps:
         for row in apps:
             cells = apps[row]
             out.append(

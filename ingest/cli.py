@@ -17,7 +17,7 @@ import sqlite_utils
 from . import checks as validator
 from .extract import ExtractError, read_document
 from .load import Loader, ensure_db_shape
-from .parse import ParseError, parse_text
+from .parse import ParseError, parse_document
 
 SUFFIXES = {".txt", ".html", ".htm", ".docx", ".pdf", ".doc"}
 
@@ -74,15 +74,15 @@ def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
     if known_sha is not None and doc.sha256 == known_sha:
         return {"status": "unchanged", "path": source}
     try:
-        report = parse_text(
-            doc.text, source, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding
-        )
+        report, text = parse_document(doc, source)
+    except ExtractError as e:
+        return _failure(source, doc.sha256, e.reason, e.place, doc.raw, doc.text)
     except ParseError as e:
         return _failure(source, doc.sha256, e.reason, e.place, doc.raw, doc.text)
     except Exception as e:  # a parser bug must not stop the run or lose the file
         error = f"internal parser error: {type(e).__name__}: {e}"
         return _failure(source, doc.sha256, error, None, doc.raw, doc.text)
-    return {"status": "ok", "path": source, "report": report, "text": doc.text}
+    return {"status": "ok", "path": source, "report": report, "text": text}
 
 
 def _parse_many(files: list[str], known: dict[str, str], jobs: int) -> Iterator[dict[str, Any]]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
@@ -27,6 +28,9 @@ from .cells import (
     segmenter_for,
     to_number,
 )
+
+if TYPE_CHECKING:
+    from .extract import Document
 
 Report = dict[str, Any]
 
@@ -138,6 +142,7 @@ _ROW_KEYS: list[tuple[model.Row, str, str]] = [
 ]
 
 
+@lru_cache(maxsize=8192)
 def match_application_row(label: str) -> tuple[str | None, float]:
     """Best row key for a table 三 row label, with a 0–100+ score."""
     num, text = _last_numbered_part(label[:200])
@@ -422,12 +427,7 @@ def _resolve_glued(
                         for k, v in {**unique, **dict(zip(open_keys, pick, strict=True))}.items()
                     },
                 }
-                probe = {"applications": trial}
-                if all(
-                    c["ok"] is not False
-                    for c in validator.hard_checks(probe)
-                    if c["check"].split(".")[0] in ("balance", "outcomes")
-                ):
+                if all(c["ok"] is not False for c in validator.column_checks(trial)):
                     solutions.append(dict(zip(open_keys, pick, strict=True)))
                     if len(solutions) > 1:
                         break
@@ -525,9 +525,16 @@ def parse_proactive(
             continue
         if not row.cells:
             # A label alone on its line: its numbers are on the next line (a wrapped
-            # label in PDF text), or it has none (every cell blank).
+            # label in PDF text, with or without the label's wrapped tail before them),
+            # or it has none (every cell blank).
             nxt = rows[i + 1] if i + 1 < len(rows) else None
-            if nxt is not None and not nxt.label and nxt.cells:
+            if nxt is not None and nxt.cells and (
+                not nxt.label
+                or (
+                    _match_proactive(nxt.label, items) is None
+                    and _match_proactive(row.label + nxt.label, items) is item
+                )
+            ):
                 row = RawRow(row.label, nxt.cells, row.line)
             else:
                 row = RawRow(row.label, [Cell("blank", "", row.line)] * len(item.columns), row.line)
@@ -714,11 +721,55 @@ def parse_text(
     return report
 
 
+def _doubts(report: Report) -> tuple[int, int, int]:
+    """How far a parse is from clean: tables missing, hard checks failed, warnings."""
+    missing = sum(1 for t in ("proactive", "applications", "review_litigation") if not report[t])
+    failed = len(validator.failed(report["checks"], "hard"))
+    return missing, failed, len(report["warnings"])
+
+
+def parse_document(doc: Document, path: str | None = None) -> tuple[Report, str]:
+    """Parse an extracted document; returns the report and the text it was read from.
+
+    A PDF is read first with the fast engine; if that parse has any doubt (a missing
+    table, a failed identity, a warning), the PDF is re-read with the layout engine
+    and the parse with fewer doubts is kept (the fast one on a tie).
+    """
+    from .extract import reread_pdf
+
+    where = path or doc.path
+    if not doc.text.strip():
+        raise ParseError(where, "no text in the document", "whole file")
+
+    def run(d: Document) -> Report:
+        report = parse_text(d.text, where, sha256=d.sha256, kind=d.kind, encoding=d.encoding)
+        if d.extractor:
+            report["source"]["extractor"] = d.extractor
+        return report
+
+    try:
+        report = run(doc)
+    except ParseError:
+        if doc.kind != "pdf":
+            raise
+        report = None
+    if doc.kind != "pdf" or (report is not None and _doubts(report) == (0, 0, 0)):
+        assert report is not None
+        return report, doc.text
+    careful = reread_pdf(doc, "pdfplumber")
+    try:
+        second = run(careful)
+    except ParseError:
+        if report is None:
+            raise
+        return report, doc.text
+    if report is None or _doubts(second) < _doubts(report):
+        return second, careful.text
+    return report, doc.text
+
+
 def parse_file(path: str | Path) -> Report:
     """Read a file (.txt/.html/.docx/.pdf) and parse it."""
     from .extract import read_document
 
-    doc = read_document(path)
-    if not doc.text.strip():
-        raise ParseError(str(path), "no text in the document", "whole file")
-    return parse_text(doc.text, str(path), sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding)
+    return parse_document(read_document(path), str(path))[0]

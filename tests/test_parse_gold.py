@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
 
 from ingest.cli import cli
-from ingest.parse import parse_file, parse_text
+from ingest.extract import read_document
+from ingest.parse import parse_document, parse_file, parse_text
 
 from .helpers import (
     GOLD,
@@ -59,6 +61,33 @@ def test_pdf_parses_like_its_text_version(name):
         assert from_pdf[key] == from_text[key], key
     assert from_pdf["source"]["layout"] == "pdf"
     assert mismatches(gold_for(f"{name}.pdf"), from_pdf) == []
+
+
+@needs_shared
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+@pytest.mark.parametrize(
+    "name", ["huaian_hongzequ_2023", "huaian_hongzequ_2024", "huaian_shi_2024"]
+)
+def test_each_pdf_engine_alone_reads_the_gold(name, engine):
+    doc = read_document(SHARED_SOURCES / f"{name}.pdf", pdf_engine=engine)
+    report = parse_text(doc.text, doc.path, kind=doc.kind)
+    assert mismatches(gold_for(f"{name}.pdf"), report) == []
+
+
+@needs_shared
+def test_a_doubtful_fast_pdf_parse_is_redone_with_the_layout_engine():
+    """parse_document keeps the pdfium parse when clean, else re-reads with pdfplumber."""
+    path = SHARED_SOURCES / "huaian_shi_2024.pdf"
+    fast = read_document(path)
+    report, text = parse_document(fast)
+    assert report["source"]["extractor"] == "pdfium" and text == fast.text
+    # The same PDF with its fast text cut after table 二: tables 三 and 四 are missing,
+    # so the parse is redone from the PDF with pdfplumber, which reads them.
+    cut = replace(fast, text=fast.text[: fast.text.index("三、收到和处理")])
+    report, text = parse_document(cut)
+    assert report["source"]["extractor"] == "pdfplumber"
+    assert text == read_document(path, pdf_engine="pdfplumber").text
+    assert mismatches(gold_for("huaian_shi_2024.pdf"), report) == []
 
 
 @needs_shared

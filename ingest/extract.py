@@ -133,7 +133,9 @@ def reread_pdf(doc: Document, engine: str) -> Document:
     try:
         text = pdf_text(doc.raw, engine)
     except _Problem as problem:
-        raise ExtractError(doc.path, problem.reason, problem.place, doc.raw, doc.sha256) from problem
+        raise ExtractError(
+            doc.path, problem.reason, problem.place, doc.raw, doc.sha256
+        ) from problem
     return replace(doc, text=text, extractor=engine)
 
 

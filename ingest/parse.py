@@ -32,6 +32,8 @@ from .cells import (
 if TYPE_CHECKING:
     from .extract import Document
 
+_WHITESPACE = re.compile(r"[^\S\n]+")
+
 Report = dict[str, Any]
 
 _HEADING = re.compile(r"^[\s#*>\-|•·]*([一二三四五六])\s*[、.．,，]\s*(.{1,40}?)\s*[|]*\s*$")
@@ -262,11 +264,24 @@ def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str
     """Fit a row's cells to the format's width: drop padding blanks, right-align short rows."""
     vals = list(values)
     if len(vals) != width:
-        # Padding cells after the last value (pipe and markdown copies) carry nothing.
-        while vals and vals[-1] is None:
-            vals.pop()
-        while len(vals) > width and vals[0] is None:
-            vals.pop(0)
+        # Empty padding cells around the values (pipe and markdown copies) carry nothing;
+        # an explicit blank mark (—, /, 无) is a value, NULL, unless the row is still too
+        # wide without it.
+        marks = (
+            [c.kind == "blank" and bool(c.text.strip()) for c in cells]
+            if len(cells) == len(vals)
+            else [False] * len(vals)
+        )
+        pairs = list(zip(vals, marks, strict=True))
+        while pairs and pairs[-1][0] is None and not pairs[-1][1]:
+            pairs.pop()
+        while len(pairs) > width and pairs[0][0] is None and not pairs[0][1]:
+            pairs.pop(0)
+        while len(pairs) > width and pairs[-1][0] is None:
+            pairs.pop()
+        while len(pairs) > width and pairs[0][0] is None:
+            pairs.pop(0)
+        vals = [v for v, _ in pairs]
     line = cells[0].line if cells else None
     if len(vals) > width:
         raw = " ".join(c.text for c in cells)
@@ -513,6 +528,23 @@ def _match_proactive(
     return best[0]
 
 
+# A long table-二 label with a character dropped or garbled still names its row.
+PROACTIVE_FUZZY_MIN = 85
+
+
+def _fuzzy_proactive(
+    label: str, items: tuple[model.ProactiveItem, ...]
+) -> model.ProactiveItem | None:
+    t = _norm_label(label)
+    if len(t) < 6 or len(t) > 20:
+        return None
+    scored = [
+        (fuzz.ratio(t, name), item) for item in items for name in item.labels if len(name) >= 6
+    ]
+    score, item = max(scored, key=lambda x: x[0], default=(0.0, None))
+    return item if score >= PROACTIVE_FUZZY_MIN else None
+
+
 def parse_proactive(
     rows: list[RawRow], fmt: str, region_text: str, ctx: _Ctx
 ) -> dict[str, dict[str, Any]]:
@@ -521,6 +553,13 @@ def parse_proactive(
     out: dict[str, dict[str, Any]] = {}
     for i, row in enumerate(rows):
         item = _match_proactive(row.label, items)
+        if item is None and (row.cells or (i + 1 < len(rows) and not rows[i + 1].label)):
+            item = _fuzzy_proactive(row.label, items)
+            if item is not None and item.key not in out:
+                ctx.warn(
+                    row.line,
+                    f"table 二: label '{row.label}' read as '{item.labels[0]}' (fuzzy match)",
+                )
         if item is None or item.key in out:
             continue
         if not row.cells:
@@ -528,11 +567,15 @@ def parse_proactive(
             # label in PDF text, with or without the label's wrapped tail before them),
             # or it has none (every cell blank).
             nxt = rows[i + 1] if i + 1 < len(rows) else None
-            if nxt is not None and nxt.cells and (
-                not nxt.label
-                or (
-                    _match_proactive(nxt.label, items) is None
-                    and _match_proactive(row.label + nxt.label, items) is item
+            if (
+                nxt is not None
+                and nxt.cells
+                and (
+                    not nxt.label
+                    or (
+                        _match_proactive(nxt.label, items) is None
+                        and _match_proactive(row.label + nxt.label, items) is item
+                    )
                 )
             ):
                 row = RawRow(row.label, nxt.cells, row.line)
@@ -585,10 +628,17 @@ def parse_proactive(
                 v = None
             cells_out[col] = v
         if item.key == "procurement":
+            # Wrapped or OCR'd headers put spaces inside the words ("采 购总金额"): the
+            # header is searched with all whitespace removed.
             unit = re.search(
-                r"采购总金额[^\n]{0,12}?[(（]?(?:单位[:：])?\s*(万元|元)", nfkc(region_text)
+                r"采购总金额[^\n]{0,12}?[(（]?(?:单位[:：])?(万元|元)",
+                _WHITESPACE.sub("", nfkc(region_text)),
             )
             cells_out["amount_unit"] = unit.group(1) if unit else None
+            if unit is None and cells_out.get("amount") is not None:
+                ctx.warn(
+                    row.line, "table 二 procurement: amount unit (元/万元) not found in the header"
+                )
         out[item.key] = cells_out
     # keep the format's order
     return {i.key: out[i.key] for i in items if i.key in out}

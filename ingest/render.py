@@ -178,7 +178,8 @@ def _noisy_label(text: str, ctx: _Ctx, *, item: bool = False) -> str:
         head, body = text[:start], text[start:]
         if len(body) >= 8 and ctx.chance(st.label_typos):
             i = rng.randrange(2, len(body) - 2)
-            if body[i] not in '“”"（）()':
+            # A typo never eats brackets or the unit ("万元" → "元" would change the truth).
+            if body[i] not in '“”"（）()' and "单位" not in body[max(i - 4, 0) : i + 1]:
                 body = body[:i] + body[i + 1 :]
         if len(body) >= 3 and ctx.chance(st.label_spaces):
             i = rng.randrange(1, len(body))

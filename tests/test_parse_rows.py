@@ -1,0 +1,70 @@
+"""Row-level damage the synthetic corpus showed: each is read, or flagged, never silent.
+
+Each test renders the constructed 2019 report of test_roundtrip, damages one line the
+way careless copies do, and checks the value read and the warning given.
+"""
+
+from __future__ import annotations
+
+from ingest.parse import parse_text
+from ingest.render import render_text
+
+from .test_roundtrip import report_2019
+
+
+def _parse(old: str, new: str, layout: str = "pipe-rows") -> dict:
+    text = render_text(report_2019(), layout)
+    assert old in text, old
+    return parse_text(text.replace(old, new, 1))
+
+
+def test_a_table_2_label_with_a_dropped_character_is_read_and_flagged() -> None:
+    report = _parse("其他对外管理服务事项 |", "其他外管理服务事项 |")
+    assert report["proactive"]["other_services"] == {
+        "previous_items": 3,
+        "change": 0,
+        "decisions": 0,
+    }
+    assert any("read as '其他对外管理服务事项'" in w for w in report["warnings"])
+
+
+def test_a_short_unrelated_label_is_not_fuzzily_taken_for_a_table_2_row() -> None:
+    report = _parse("其他对外管理服务事项 |", "合计 |")
+    assert "other_services" not in report["proactive"]
+
+
+def test_procurement_unit_is_read_through_stray_spaces() -> None:
+    report = _parse("采购总金额（单位：万元）", "采 购总金额（单位： 万元）")
+    assert report["proactive"]["procurement"]["amount_unit"] == "万元"
+    assert report["proactive"]["procurement"]["amount"] == 8.5
+
+
+def test_a_missing_procurement_unit_is_flagged() -> None:
+    report = _parse("采购总金额（单位：万元）", "采购总金额")
+    assert report["proactive"]["procurement"]["amount_unit"] is None
+    assert any("amount unit" in w for w in report["warnings"])
+
+
+def test_explicit_blank_marks_at_the_end_of_table_4_are_cells_not_padding() -> None:
+    # Only the 行政复议 group filled in; the litigation groups printed as "/".
+    row = "12 | 3 | 0 | 1 | 16 | 0 | 0 | 0 | 1 | 1 | 0 | 0 | 0 | 0 | 0 |"
+    report = _parse(row, "12 | 3 | 0 | 1 | 16 | / | / | / | / | / | / | / | / | / | / | |")
+    review = report["review_litigation"]
+    assert review["review"] == {"upheld": 12, "corrected": 3, "other": 0, "pending": 1, "total": 16}
+    assert review["litigation_direct"] == dict.fromkeys(review["litigation_direct"])
+    assert review["litigation_after_review"] == dict.fromkeys(review["litigation_after_review"])
+
+
+def test_empty_padding_after_a_short_row_still_right_aligns_with_a_warning() -> None:
+    # Empty cells are padding, not values: a row of 5 numbers is short and flagged.
+    row = "12 | 3 | 0 | 1 | 16 | 0 | 0 | 0 | 1 | 1 | 0 | 0 | 0 | 0 | 0 |"
+    report = _parse(row, "12 | 3 | 0 | 1 | 16 | | | | | | | | | | |")
+    review = report["review_litigation"]
+    assert review["litigation_after_review"] == {
+        "upheld": 12,
+        "corrected": 3,
+        "other": 0,
+        "pending": 1,
+        "total": 16,
+    }
+    assert any("table 四: 5 of 15 cells" in w for w in report["warnings"])

@@ -68,3 +68,52 @@ def test_empty_padding_after_a_short_row_still_right_aligns_with_a_warning() -> 
         "total": 16,
     }
     assert any("table 四: 5 of 15 cells" in w for w in report["warnings"])
+
+
+def test_split_solver_agrees_with_brute_force_over_the_column_identities() -> None:
+    """_column_solutions (meet in the middle) finds what trying every combination finds."""
+    import itertools
+    import random
+
+    from ingest import checks, model
+    from ingest.parse import _column_solutions
+
+    rng = random.Random(7)
+    keys = ["new_received", "carried_over", "granted", "partially_granted", "other_processing"]
+    keys += ["total_handled", "carried_forward"]
+    width = len(model.APPLICANT_KEYS)
+
+    def row() -> tuple[int, ...]:
+        parts = [rng.choice((0, 0, 1, 2, 3)) for _ in range(width - 1)]
+        return (*parts, sum(parts))
+
+    compared = 0
+    for _ in range(300):
+        truth = {k: row() for k in keys}
+        truth["total_handled"] = tuple(
+            sum(truth[k][j] for k in ("granted", "partially_granted", "other_processing"))
+            for j in range(width)
+        )
+        truth["new_received"] = tuple(
+            truth["total_handled"][j] + truth["carried_forward"][j] - truth["carried_over"][j]
+            for j in range(width)
+        )
+        if min(truth["new_received"]) < 0:
+            continue
+        open_keys = rng.sample(keys, 3)
+        open_rows = {k: [truth[k], *(row() for _ in range(2))] for k in open_keys}
+        fixed = {k: v for k, v in truth.items() if k not in open_rows}
+        if rng.random() < 0.3:  # a blank cell makes its column's identities uncheckable
+            k = rng.choice(list(fixed))
+            fixed[k] = (None, *fixed[k][1:])
+        brute = []
+        for pick in itertools.product(*open_rows.values()):
+            trial = {**fixed, **dict(zip(open_rows, pick, strict=True))}
+            apps = {k: dict(zip(model.APPLICANT_KEYS, v, strict=True)) for k, v in trial.items()}
+            if all(c["ok"] is not False for c in checks.column_checks(apps)):
+                brute.append(dict(zip(open_rows, pick, strict=True)))
+        got = _column_solutions(fixed, open_rows)
+        assert len(got) == min(len(brute), 2)
+        assert all(g in brute for g in got)
+        compared += 1
+    assert compared > 100

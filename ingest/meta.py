@@ -323,7 +323,10 @@ def _region(agency: str) -> tuple[str | None, str | None, str | None, str | None
     import cpca  # pandas-based and slow to import: only when a region is asked for
 
     folded = _squash(agency)
-    row = cpca.transform([folded]).iloc[0]
+    # cpca.transform builds a pandas DataFrame per call (~3 ms); its per-address function
+    # gives the same record as a dict in microseconds. Fall back if cpca renames it.
+    one = getattr(cpca, "_get_one_addr", None)
+    row = one(folded, False, {}) if one is not None else cpca.transform([folded]).iloc[0]
     deepest = next((row[k] for k in ("区", "市", "省") if isinstance(row[k], str) and row[k]), None)
     if deepest is None or deepest in _PLACEHOLDERS:
         # Nothing found, or only a placeholder: cpca reads "某某县" as Chongqing's "县".

@@ -38,39 +38,39 @@ def _sum(values: list[Any]) -> Any:
     return sum(values)
 
 
+_BALANCE_ROWS = ("new_received", "carried_over", "total_handled", "carried_forward")
+_EMPTY: dict[str, Any] = {}
+
+
 def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
     """The column identities of table 三 (balance, outcomes), for each applicant column."""
     out: list[Check] = []
-    if apps:
-        outcome_rows = [k for k in model.OUTCOME_KEYS if k in apps]
-        for col, _ in model.APPLICANT_COLUMNS:
-
-            def cell(row: str, col: str = col) -> Any:
-                return apps.get(row, {}).get(col)
-
-            if all(
-                k in apps
-                for k in ("new_received", "carried_over", "total_handled", "carried_forward")
-            ):
-                out.append(
-                    _check(
-                        "balance",
-                        col,
-                        _sum([cell("new_received"), cell("carried_over")]),
-                        _sum([cell("total_handled"), cell("carried_forward")]),
-                        "本年新收 + 上年结转 vs 办理结果总计 + 结转下年度",
-                    )
+    if not apps:
+        return out
+    outcome_rows = [apps[k] for k in model.OUTCOME_KEYS if k in apps]
+    balance = all(k in apps for k in _BALANCE_ROWS)
+    received, carried, handled, forward = (apps.get(k, _EMPTY) for k in _BALANCE_ROWS)
+    for col, _ in model.APPLICANT_COLUMNS:
+        if balance:
+            out.append(
+                _check(
+                    "balance",
+                    col,
+                    _sum([received.get(col), carried.get(col)]),
+                    _sum([handled.get(col), forward.get(col)]),
+                    "本年新收 + 上年结转 vs 办理结果总计 + 结转下年度",
                 )
-            if "total_handled" in apps and outcome_rows:
-                out.append(
-                    _check(
-                        "outcomes",
-                        col,
-                        cell("total_handled"),
-                        _sum([cell(k) for k in outcome_rows]),
-                        "办理结果总计 vs 各项办理结果之和",
-                    )
+            )
+        if "total_handled" in apps and outcome_rows:
+            out.append(
+                _check(
+                    "outcomes",
+                    col,
+                    handled.get(col),
+                    _sum([r.get(col) for r in outcome_rows]),
+                    "办理结果总计 vs 各项办理结果之和",
                 )
+            )
     return out
 
 
@@ -102,16 +102,15 @@ def hard_checks(report: dict[str, Any]) -> list[Check]:
                     "总计 vs 维持 + 纠正 + 其他 + 尚未审结",
                 )
             )
-    negatives = [
-        f"{table}.{row}.{col}"
-        for table, row, col, v in iter_cells(report)
-        if isinstance(v, (int, float)) and v < 0 and col != "change"
-    ]
-    non_integers = [
-        f"{table}.{row}.{col}"
-        for table, row, col, v in iter_cells(report)
-        if table != "proactive" and isinstance(v, float)
-    ]
+    negatives: list[str] = []
+    non_integers: list[str] = []
+    for table, row, col, v in iter_cells(report):
+        if not isinstance(v, (int, float)):
+            continue
+        if v < 0 and col != "change":
+            negatives.append(f"{table}.{row}.{col}")
+        if table != "proactive" and isinstance(v, float):
+            non_integers.append(f"{table}.{row}.{col}")
     bad = negatives + non_integers
     out.append(
         {

@@ -28,6 +28,7 @@ from ingest.cli import parse_one  # noqa: E402
 
 COMPARED = ("agency", "year", "format", "proactive", "applications", "review_litigation")
 DOC_SUFFIXES = (".txt", ".html", ".docx", ".pdf")
+_TABLES = ("proactive", "applications", "review_litigation")
 
 
 def _norm(v: Any) -> Any:
@@ -84,6 +85,17 @@ class Outcome:
     status: str  # "right", "flagged", "silent", "error"
     diffs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cells: int = 0  # table cells in the truth
+    wrong_cells: int = 0  # of those, read differently (a NULL where a value is due counts)
+
+
+def _cells(truth: dict[str, Any]) -> int:
+    return sum(
+        len(row)
+        for key in ("proactive", "applications", "review_litigation")
+        for row in (truth.get(key) or {}).values()
+        if isinstance(row, dict)
+    )
 
 
 def check_one(path: str) -> Outcome:
@@ -91,20 +103,30 @@ def check_one(path: str) -> Outcome:
     with truth_path.open(encoding="utf-8") as f:
         truth = json.load(f)
     layout = truth["source"]["layout"]
+    cells = _cells(truth)
     result = parse_one(path)
     if result["status"] != "ok":
-        return Outcome(path, layout, False, "error", [str(result.get("error"))])
+        return Outcome(path, layout, False, "error", [str(result.get("error"))], [], cells, cells)
     report = result["report"]
     diffs = diff(report, truth)
     if not diffs:
-        return Outcome(path, layout, True, "right")
+        return Outcome(path, layout, True, "right", cells=cells)
+    wrong = sum(1 for d in diffs if d.split(":")[0].split(".")[0] in _TABLES)
+    wrong = min(wrong, cells)
     truth_fails = {c["check"] for c in validator.failed(validator.hard_checks(truth), "hard")}
     new_fails = [
         c for c in validator.failed(report["checks"], "hard") if c["check"] not in truth_fails
     ]
     flagged = bool(report["warnings"]) or bool(new_fails)
     return Outcome(
-        path, layout, False, "flagged" if flagged else "silent", diffs, report["warnings"]
+        path,
+        layout,
+        False,
+        "flagged" if flagged else "silent",
+        diffs,
+        report["warnings"],
+        cells,
+        wrong,
     )
 
 
@@ -124,18 +146,22 @@ def table(outcomes: list[Outcome]) -> str:
     """A markdown table: per layout and overall, right / flagged / silent / errors."""
     by: dict[str, Counter[str]] = defaultdict(Counter)
     for o in outcomes:
-        by[o.layout][o.status] += 1
-        by["all"][o.status] += 1
+        for key in (o.layout, "all"):
+            by[key][o.status] += 1
+            by[key]["_cells"] += o.cells
+            by[key]["_wrong"] += o.wrong_cells
     lines = [
-        "| layout | reports | right | accuracy | flagged misses | silent misses | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| layout | reports | right | accuracy | cells right | flagged misses | silent misses "
+        "| errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for layout in [*sorted(k for k in by if k != "all"), "all"]:
         c = by[layout]
-        n = sum(c.values())
+        n = c["right"] + c["flagged"] + c["silent"] + c["error"]
+        cells = 100 * (c["_cells"] - c["_wrong"]) / c["_cells"] if c["_cells"] else 100.0
         lines.append(
-            f"| {layout} | {n} | {c['right']} | {100 * c['right'] / n:.1f}% | {c['flagged']} "
-            f"| {c['silent']} | {c['error']} |"
+            f"| {layout} | {n} | {c['right']} | {100 * c['right'] / n:.1f}% | {cells:.2f}% "
+            f"| {c['flagged']} | {c['silent']} | {c['error']} |"
         )
     return "\n".join(lines)
 
@@ -145,9 +171,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpus")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--show", type=int, default=5, help="misses to print per status and layout")
+    ap.add_argument("--json", help="write the counts and every silent miss to this file")
     args = ap.parse_args(argv)
     outcomes = evaluate(corpus_files(args.corpus), args.jobs)
     print(table(outcomes))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "table": table(outcomes),
+                    "reports": len(outcomes),
+                    "right": sum(o.status == "right" for o in outcomes),
+                    "silent": [
+                        {"path": o.path, "layout": o.layout, "diffs": o.diffs}
+                        for o in outcomes
+                        if o.status == "silent"
+                    ],
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     shown: Counter[tuple[str, str]] = Counter()
     for o in outcomes:
         if o.status in ("right",) or shown[(o.status, o.layout)] >= args.show:

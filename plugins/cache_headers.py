@@ -5,11 +5,17 @@ databases' content hashes (from the inspect file). The ETag is derived from exac
 that, which lets us answer ``If-None-Match`` with 304 before doing any work, and lets a
 CDN keep pages for a day: a rebuilt database changes every ETag. Pages that must be
 fresh (the home page, ``/-/`` pages) get a short TTL. Gzip comes from datasette-gzip.
+
+For the same reason finished 200 responses are kept in a bounded in-process cache
+(`ResponseCache`, NIANBAO_RESPONSE_CACHE_MB, default 64, 0 turns it off): a page is
+rendered once per process and content version, as a CDN in front would serve it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -101,13 +107,92 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag.removeprefix("W/") in tags
 
 
+class ResponseCache:
+    """Finished 200 responses of an immutable site, by URL, bounded in bytes (LRU).
+
+    A page of immutable databases is a function of its URL, so the second visitor gets
+    the first one's bytes — what a CDN in front would do, kept in the process for the
+    pages a CDN has not cached yet. Responses that set cookies, stream past
+    ``max_entry`` bytes or answer requests carrying cookies or credentials are not kept.
+    """
+
+    def __init__(self, max_bytes: int, max_entry: int = 2 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry = min(max_entry, max_bytes)
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[bytes, tuple[int, list[tuple[bytes, bytes]], bytes]] = (
+            OrderedDict()
+        )
+
+    def get(self, key: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return entry
+
+    def put(self, key: bytes, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        if len(body) > self.max_entry or key in self._entries:
+            return
+        self._entries[key] = (status, headers, body)
+        self.size += len(body) + len(key)
+        while self.size > self.max_bytes and self._entries:
+            old_key, (_, _, old_body) = self._entries.popitem(last=False)
+            self.size -= len(old_body) + len(old_key)
+
+
+def _cache_key(version: str, scope: Scope) -> bytes | None:
+    """The cache key of a GET, or None when the response may depend on who asks."""
+    headers = dict((k.lower(), v) for k, v in scope.get("headers") or [])
+    if b"cookie" in headers or b"authorization" in headers:
+        return None
+    url = scope.get("raw_path") or scope["path"].encode()
+    gzip = b"gzip" if b"gzip" in headers.get(b"accept-encoding", b"") else b""
+    return b"\n".join((version.encode(), url, scope.get("query_string") or b"", gzip))
+
+
+def _response_cache_bytes() -> int:
+    try:
+        return int(float(os.environ.get("NIANBAO_RESPONSE_CACHE_MB", "64")) * 1024 * 1024)
+    except ValueError:
+        return 64 * 1024 * 1024
+
+
 def _wrap(app: ASGIApp, datasette: Datasette) -> ASGIApp:
+    cache = ResponseCache(_response_cache_bytes())
+    datasette._nianbao_response_cache = cache  # type: ignore[attr-defined]  # for /-/ stats and tests
+
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
             await app(scope, receive, send)
             return
         path: str = scope["path"]
         version = content_version(datasette)
+        key = (
+            _cache_key(version, scope)
+            if version
+            and cache.max_bytes > 0
+            and scope.get("method") == "GET"
+            and not path.startswith(UNCACHED_PREFIXES)
+            else None
+        )
+        if key is not None and not _header(scope, b"if-none-match"):
+            hit = cache.get(key)
+            if hit is not None:
+                status, headers, body = hit
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [*headers, (b"x-nianbao-cache", b"hit")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
         etag = (
             etag_for(version, scope) if version and not path.startswith(UNCACHED_PREFIXES) else None
         )
@@ -118,6 +203,26 @@ def _wrap(app: ASGIApp, datasette: Datasette) -> ASGIApp:
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
+
+        captured: dict[str, Any] = {"chunks": [], "size": 0, "keep": key is not None}
+
+        def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers") or []
+                captured["status"] = message["status"]
+                captured["headers"] = list(headers)
+                if message["status"] != 200 or any(k.lower() == b"set-cookie" for k, _ in headers):
+                    captured["keep"] = False
+                return
+            body = message.get("body") or b""
+            captured["size"] += len(body)
+            if captured["size"] > cache.max_entry:
+                captured["keep"] = False
+                captured["chunks"] = []
+            elif captured["keep"]:
+                captured["chunks"].append(body)
+            if not message.get("more_body") and captured["keep"] and key is not None:
+                cache.put(key, 200, captured["headers"], b"".join(captured["chunks"]))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -136,6 +241,8 @@ def _wrap(app: ASGIApp, datasette: Datasette) -> ASGIApp:
                 else:  # errors, refusals (400, 429, 5xx): never cached by a CDN
                     kept.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": kept}
+            if captured["keep"]:
+                capture(message)
             await send(message)
 
         await app(scope, receive, send_with_headers)

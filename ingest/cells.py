@@ -111,14 +111,15 @@ def _classify(text: str) -> _Typed:
         last = tokens[-1]
         n = to_number(last)
         if n is not None:
-            tail.insert(0, ("number", last, n))
+            tail.append(("number", last, n))
         elif _BLANK.fullmatch(last) and last:
-            tail.insert(0, ("blank", last, None))
+            tail.append(("blank", last, None))
         elif _NOISE.fullmatch(last):
             pass
         else:
             break
         tokens.pop()
+    tail.reverse()  # collected right to left; appending keeps long lines linear
     label = " ".join(tokens)
     if not label:
         return tuple(tail)

@@ -695,8 +695,19 @@ def parse_proactive(
         if not row.cells:
             # A label alone on its line: its numbers are on the next line (a wrapped
             # label in PDF text, with or without the label's wrapped tail before them),
-            # or it has none (every cell blank).
-            nxt = rows[i + 1] if i + 1 < len(rows) else None
+            # or it has none (every cell blank). The tail may also sit alone on a line
+            # of its own before the numbers ("其他对外管理服务" / "事项" / "3 0 0").
+            label, j = row.label, i + 1
+            while (
+                j < len(rows)
+                and j <= i + 2
+                and not rows[j].cells
+                and rows[j].label
+                and _match_proactive(rows[j].label, items) is None
+                and _match_proactive(label + rows[j].label, items) is item
+            ):
+                label, j = label + rows[j].label, j + 1
+            nxt = rows[j] if j < len(rows) else None
             if (
                 nxt is not None
                 and nxt.cells
@@ -704,7 +715,7 @@ def parse_proactive(
                     not nxt.label
                     or (
                         _match_proactive(nxt.label, items) is None
-                        and _match_proactive(row.label + nxt.label, items) is item
+                        and _match_proactive(label + nxt.label, items) is item
                     )
                 )
             ):

@@ -117,3 +117,18 @@ def test_split_solver_agrees_with_brute_force_over_the_column_identities() -> No
         assert all(g in brute for g in got)
         compared += 1
     assert compared > 100
+
+
+def test_a_wrapped_table_2_label_with_its_tail_alone_before_the_numbers() -> None:
+    # PDF text extractors differ in where a wrapped label's tail lands: after the
+    # numbers (pdfplumber) or on its own line before them (pdfium).
+    for numbers_then_tail in (False, True):
+        old = "其他对外管理服务\n3 0 0\n事项\n"
+        new = old if numbers_then_tail else "其他对外管理服务\n事项\n3 0 0\n"
+        report = _parse(old, new, layout="pdf-text")
+        assert report["proactive"]["other_services"] == {
+            "previous_items": 3,
+            "change": 0,
+            "decisions": 0,
+        }, numbers_then_tail
+        assert report["proactive"]["punishment"]["previous_items"] == 1

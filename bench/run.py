@@ -89,6 +89,7 @@ import json, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from ingest import cli
 from ingest.load import Loader, cross_year_checks, ensure_db_shape
+from ingest.serving import prepare_for_serving
 from ingest.summaries import build_summaries
 
 corpus, db_path, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -112,12 +113,18 @@ t0 = time.perf_counter()
 loader.create_indexes()
 t["indexes (built after the rows)"] = time.perf_counter() - t0
 t0 = time.perf_counter()
-with db.conn:
-    cross_year_checks(db)
+with loader.whole_table_work() as wdb:  # as Loader.finish does
+    with wdb.conn:
+        cross_year_checks(wdb)
 t["cross-year checks"] = time.perf_counter() - t0
 t0 = time.perf_counter()
-build_summaries(db)
+with loader.whole_table_work() as wdb:
+    build_summaries(wdb)
 t["summaries"] = time.perf_counter() - t0
+t0 = time.perf_counter()
+with loader.whole_table_work() as wdb:
+    prepare_for_serving(wdb)
+t["serving indexes, summaries, facet counts"] = time.perf_counter() - t0
 t0 = time.perf_counter()
 cli._finish_fresh_build(db, db_path)
 t["fsync + rename"] = time.perf_counter() - t0

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib
 import json
 import os
-import sqlite3
 import sys
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +20,7 @@ import sqlite_utils
 
 from . import checks as validator
 from .extract import ExtractError, read_document
-from .load import Loader, ensure_db_shape
+from .load import Loader, ensure_db_shape, prepare
 from .parse import ParseError, parse_document
 
 SUFFIXES = {".txt", ".html", ".htm", ".docx", ".pdf", ".doc"}
@@ -85,14 +89,53 @@ def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
     return {"status": "ok", "path": source, "report": report, "text": text}
 
 
-def _parse_many(files: list[str], known: dict[str, str], jobs: int) -> Iterator[dict[str, Any]]:
-    args = [(f, known.get(_source_path(f))) for f in files]
+def _parse_for_load(path: str, known_sha: str | None) -> dict[str, Any]:
+    """parse_one, with a parsed report already turned into its database rows.
+
+    Runs in the parse workers: the rows (`load.Prepared`) pickle cheaper than the
+    nested report and leave the main process little more than executemany.
+    """
+    result = parse_one(path, known_sha)
+    if result["status"] != "ok":
+        return result
+    try:
+        rows = prepare(result["report"], result["path"], result["text"])
+    except Exception as e:  # a loader bug must not stop the run or lose the file
+        raw = Path(path).read_bytes()
+        sha = (result["report"].get("source") or {}).get("sha256") or hashlib.sha256(
+            raw
+        ).hexdigest()
+        error = f"internal loader error: {type(e).__name__}: {e}"
+        # raw bytes kept; not the text, which may be what could not be stored
+        return _failure(result["path"], sha, error, None, raw, None)
+    return {"status": "ok", "path": result["path"], "rows": rows}
+
+
+def _parse_chunk(args: list[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    return [_parse_for_load(path, sha) for path, sha in args]
+
+
+def _parse_many(
+    files: list[str], known: dict[str, str], jobs: int, chunk_size: int = 16
+) -> Iterator[dict[str, Any]]:
+    """Parse results in file order. With jobs > 1, a few chunks of files are in
+    flight at a time (not the whole list), so memory stays flat however many files
+    there are and however far the loader lags behind the workers."""
+    args = ((f, known.get(_source_path(f))) for f in files)
     if jobs <= 1:
         for f, sha in args:
-            yield parse_one(f, sha)
+            yield _parse_for_load(f, sha)
         return
+    chunks = iter(lambda: list(islice(args, chunk_size)), [])
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(parse_one, *zip(*args, strict=True), chunksize=16)
+        in_flight: deque[Future[list[dict[str, Any]]]] = deque(
+            pool.submit(_parse_chunk, chunk) for chunk in islice(chunks, jobs * 4)
+        )
+        while in_flight:
+            results = in_flight.popleft().result()
+            for chunk in islice(chunks, 1):
+                in_flight.append(pool.submit(_parse_chunk, chunk))
+            yield from results
 
 
 def _summary(report: dict[str, Any]) -> str:
@@ -148,6 +191,86 @@ def parse_command(files: tuple[str, ...], as_json: bool) -> None:
         raise click.ClickException(f"{failures} of {len(files)} files could not be parsed")
 
 
+BUILDING_SUFFIX = ".building"
+
+
+def _sqlite_module(db: sqlite_utils.Database) -> Any:
+    """The sqlite3 module behind this connection (sqlite-utils may use pysqlite3, whose
+    exceptions are not the standard library's)."""
+    return importlib.import_module(type(db.conn).__module__)
+
+
+def _start_fresh_build(db_path: str) -> sqlite_utils.Database:
+    """Open DB.building for a new database, built for speed and renamed over DB at the end.
+
+    The build needs no rollback journal and no fsync per batch (journal off,
+    synchronous off: every page is written once): a run killed mid-way, or one that
+    fails, leaves only DB.building, which is thrown away (the next run deletes it
+    before it starts again). Not a journal in memory either: that would hold every
+    index page a batch touches, growing with the database. The connection holds an
+    exclusive lock for its whole life, so a leftover file still locked belongs to a
+    running ingest.
+    """
+    tmp = db_path + BUILDING_SUFFIX
+    if os.path.exists(tmp):
+        probe = sqlite_utils.Database(tmp)
+        module = _sqlite_module(probe)
+        try:
+            probe.conn.execute("PRAGMA busy_timeout = 200")
+            probe.conn.execute("BEGIN EXCLUSIVE")
+            probe.conn.rollback()
+        except module.OperationalError as e:
+            if "locked" in str(e):
+                raise click.ClickException(
+                    f"{tmp} is in use: is another ingest building {db_path}?"
+                ) from e
+        except module.DatabaseError:
+            pass  # not a database (cut short by a kill): nothing to keep
+        finally:
+            probe.close()
+        os.remove(tmp)
+    db = sqlite_utils.Database(tmp)
+    db.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    db.conn.execute("PRAGMA journal_mode = OFF")
+    db.conn.execute("PRAGMA synchronous = OFF")
+    return db
+
+
+def _finish_fresh_build(db: sqlite_utils.Database, db_path: str) -> None:
+    """Close the build, make it durable, and rename it into place (atomic)."""
+    db.close()
+    tmp = db_path + BUILDING_SUFFIX
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    # A journal or WAL left by an earlier database of that name (deleted without them)
+    # would be replayed into the new one.
+    for suffix in ("-journal", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(db_path + suffix)
+    os.replace(tmp, db_path)
+    try:
+        dir_fd = os.open(os.path.dirname(os.path.abspath(db_path)), os.O_RDONLY)
+    except OSError:  # pragma: no cover - a platform without directory handles
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _unique_files(paths: tuple[str, ...]) -> list[str]:
+    """The files to ingest, each source path once (a file named twice, or a folder and a
+    file inside it, would otherwise load one report twice)."""
+    seen: set[str] = set()
+    out = []
+    for f in _files(paths):
+        source = _source_path(f)
+        if source not in seen:
+            seen.add(source)
+            out.append(f)
+    return out
+
+
 @cli.command(name="ingest")
 @click.argument("db_path", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, required=True)
@@ -163,42 +286,62 @@ def ingest_command(
     report. A file that cannot be parsed is recorded in the ingest_errors table
     (with its raw bytes) and on stderr; the others load; the exit code is non-zero.
 
+    A new database is built beside DB (as DB.building) and renamed into place when
+    complete; an existing one is updated in place, one transaction per batch (WAL).
+    Either way a killed run leaves the previous database valid, and re-running
+    finishes the job.
+
     Example: nianbao ingest nianbao.db data/samples --jobs 2
     """
-    files = _files(paths)
-    db = sqlite_utils.Database(db_path)
-    db.conn.execute("PRAGMA journal_mode = WAL")
-    db.conn.execute("PRAGMA synchronous = NORMAL")
-    ensure_db_shape(db)
-    loader = Loader(db, batch_size=batch_size)
-    errors: list[str] = []
-    counts = {"ok": 0, "unchanged": 0, "error": 0}
-    results = _parse_many(files, loader.known, jobs)
-    with click.progressbar(
-        results,
-        length=len(files),
-        label="Ingesting",
-        file=None if not silent else open(os.devnull, "w"),
-    ) as bar:
-        for r in bar:
-            counts[r["status"]] += 1
-            if r["status"] == "ok":
-                loader.add(r["report"], r["path"], r["text"])
-            elif r["status"] == "error":
-                place = f": {r['place']}" if r["place"] else ""
-                msg = f"{r['path']}{place}: {r['error']}"
-                errors.append(msg)
-                click.echo(f"\nError: {msg}", err=True)
-                loader.add_error(
-                    r["path"], r["sha256"], r["error"], r["place"], r["raw"], r["text"]
-                )
-    loader.finish()
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    files = _unique_files(paths)
+    fresh = not os.path.exists(db_path)
+    if fresh:
+        db = _start_fresh_build(db_path)
+    else:
+        db = sqlite_utils.Database(db_path)
+        db.conn.execute("PRAGMA journal_mode = WAL")
+        db.conn.execute("PRAGMA synchronous = NORMAL")
     try:
-        # A single file for `datasette -i` and downloads; skipped while someone reads it.
-        db.conn.execute("PRAGMA journal_mode = DELETE")
-    except sqlite3.OperationalError as e:
-        click.echo(f"note: kept WAL mode ({e})", err=True)
+        ensure_db_shape(db)
+        loader = Loader(db, batch_size=batch_size)
+        errors: list[str] = []
+        counts = {"ok": 0, "unchanged": 0, "error": 0}
+        results = _parse_many(files, loader.known, jobs)
+        with (
+            open(os.devnull, "w") as devnull,
+            click.progressbar(
+                results, length=len(files), label="Ingesting", file=devnull if silent else None
+            ) as bar,
+        ):
+            for r in bar:
+                counts[r["status"]] += 1
+                if r["status"] == "ok":
+                    loader.add_prepared(r["rows"])
+                elif r["status"] == "error":
+                    place = f": {r['place']}" if r["place"] else ""
+                    msg = f"{r['path']}{place}: {r['error']}"
+                    errors.append(msg)
+                    click.echo(f"\nError: {msg}", err=True)
+                    loader.add_error(
+                        r["path"], r["sha256"], r["error"], r["place"], r["raw"], r["text"]
+                    )
+        loader.finish()
+    except BaseException:
+        if fresh:  # nothing to keep: the previous state was no database at all
+            db.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(db_path + BUILDING_SUFFIX)
+        raise
+    if fresh:
+        _finish_fresh_build(db, db_path)
+    else:
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            # A single file for `datasette -i` and downloads; skipped while someone reads it.
+            db.conn.execute("PRAGMA journal_mode = DELETE")
+        except _sqlite_module(db).OperationalError as e:
+            click.echo(f"note: kept WAL mode ({e})", err=True)
+        db.close()
     if not silent:
         click.echo(
             f"{counts['ok']} loaded, {counts['unchanged']} unchanged, {counts['error']} failed -> {db_path}",

@@ -24,6 +24,8 @@ from typing import Any
 
 import sqlite_utils
 
+from .summaries import create_table_as
+
 # (name, table, columns): columns are "col" or "col desc".
 SERVING_INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     # Every facet of the reports table under the filters the site links to (year,
@@ -119,6 +121,28 @@ SUMMARIES: dict[str, str] = {
     "summary_site": SITE_SQL,
 }
 
+# Declared column types, as pysqlite3's SQLite infers them for CREATE TABLE ... AS SELECT
+# (written out: the standard library's older SQLite may build these, see
+# Loader.whole_table_work, and the schema must not depend on which one did).
+SUMMARY_TYPES: dict[str, dict[str, str]] = {
+    "summary_zero_streaks": {
+        "agency_id": "INT",
+        "agency": "TEXT",
+        "province": "TEXT",
+        "city": "TEXT",
+    },
+    "summary_year_over_year": {
+        "report_id": "TEXT",
+        "agency": "TEXT",
+        "province": "TEXT",
+        "prev_year": "INT",
+        "year": "INT",
+        "prev_new_received": "INT",
+        "new_received": "INT",
+    },
+    "summary_site": {},
+}
+
 SUMMARY_INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "serving_zero_streaks_order",
@@ -181,7 +205,7 @@ def prepare_for_serving(db: sqlite_utils.Database) -> dict[str, float]:
         for name in (*SUMMARIES, FACETS_TABLE):
             db.execute(f"drop table if exists [{name}]")
         for name, sql in SUMMARIES.items():
-            db.execute(f"create table [{name}] as {sql}")
+            create_table_as(db, name, sql, SUMMARY_TYPES[name])
         db.execute(
             f"create table [{FACETS_TABLE}]"
             " (table_name text, column_name text, value, count integer)"

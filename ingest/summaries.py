@@ -86,12 +86,60 @@ SUMMARY_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("summary_report_problems", ("year",)),
 )
 
+# Declared column types (other columns have none): what CREATE TABLE ... AS SELECT gives
+# with the SQLite the site runs on (pysqlite3, 3.51). Written out because other SQLite
+# versions infer some differently (3.40 leaves summary_report_problems.detail untyped),
+# and the summaries may be built through the standard library's sqlite3 (see
+# Loader.whole_table_work): the schema must not depend on which one ran.
+SUMMARY_TYPES: dict[str, dict[str, str]] = {
+    "summary_year": {"year": "INT"},
+    "summary_year_province": {"year": "INT"},
+    "summary_year_agency_type": {"year": "INT"},
+    "summary_year_row": {
+        "year": "INT",
+        "row_key": "TEXT",
+        "label": "TEXT",
+        "group_label": "TEXT",
+        "position": "INT",
+    },
+    "summary_year_review": {"year": "INT", "grp": "TEXT", "label": "TEXT"},
+    "summary_report_fees": {
+        "report_id": "TEXT",
+        "agency": "TEXT",
+        "agency_id": "INT",
+        "year": "INT",
+        "province": "TEXT",
+        "city": "TEXT",
+        "fee_charged": "INT",
+        "fee_amount_yuan": "REAL",
+        "other_no_fee": "INT",
+    },
+    "summary_report_problems": {
+        "report_id": "TEXT",
+        "agency": "TEXT",
+        "year": "INT",
+        "province": "TEXT",
+        "detail": "TEXT",
+        "source_path": "TEXT",
+    },
+}
+
+
+def create_table_as(db: sqlite_utils.Database, name: str, sql: str, types: dict[str, str]) -> None:
+    """CREATE TABLE name AS sql, with the declared column types given (others untyped),
+    whichever SQLite library runs it: the query's columns, laid out as CREATE TABLE ...
+    AS SELECT lays them out, then an INSERT ... SELECT."""
+    columns = [d[0] for d in db.execute(f"select * from ({sql}) limit 0").description]
+    lines = [f"  {c} {types[c]}" if c in types else f"  {c}" for c in columns]
+    db.execute(f"CREATE TABLE {name}(\n" + ",\n".join(lines) + "\n)")
+    db.execute(f"insert into [{name}] {sql}")
+
 
 def build_summaries(db: sqlite_utils.Database) -> None:
     """(Re)build every summary table in one transaction."""
     with db.conn:
         for name, sql in SUMMARIES.items():
             db.execute(f"drop table if exists [{name}]")
-            db.execute(f"create table [{name}] as {sql}")
+            create_table_as(db, name, sql, SUMMARY_TYPES[name])
         for table, cols in SUMMARY_INDEXES:
             db.execute(f"create index [{table}_{'_'.join(cols)}] on [{table}] ({', '.join(cols)})")

@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlite_utils
-
-from ingest.serving import prepare_for_serving
 
 from .conftest import HAS_SHARED, ROOT
 
@@ -54,13 +51,6 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 20) 
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"datasette did not answer at {url}")
-
-
-@pytest.fixture(scope="module")
-def sample_db(sample_db: Path) -> Path:
-    """The sample database as the ingest leaves it for the site (idempotent)."""
-    prepare_for_serving(sqlite_utils.Database(sample_db))
-    return sample_db
 
 
 @pytest.fixture(scope="module")

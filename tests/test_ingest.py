@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
 from ingest.cli import cli
-from ingest.search import fts_query
+from ingest.search import fts_query, index_text
 
 from .helpers import SAMPLES, SHARED_REPORTS, needs_shared
 
@@ -154,3 +158,179 @@ def test_hongze_2023_is_loaded_with_its_broken_checks(tmp_path):
         ("in_force_continuity.normative_documents", 1),
         ("in_force_continuity.regulations", 1),
     ]
+
+
+def test_index_text_is_the_regex_definition():
+    """index_text (a translate table) gives exactly what the regex definition gives:
+    a space either side of each Chinese character, whitespace runs collapsed, ends trimmed."""
+    cjk = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+    def reference(text: str) -> str:
+        return re.sub(r"\s+", " ", cjk.sub(r" \1 ", text)).strip()
+
+    every_bmp_char = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
+    assert index_text(every_bmp_char) == reference(every_bmp_char)
+    rng = random.Random(7)
+    alphabet = "复议a1 \t\n\u3000\xa0，。（）㐀䶿一鿿豈﫿𠀀Ａ"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
+        assert index_text(text) == reference(text)
+
+
+def _search(conn: sqlite3.Connection, query: str) -> tuple[set[int], set[int]]:
+    """Section ids the FTS index finds for a query, and those whose text contains it."""
+    fts = {
+        r[0]
+        for r in conn.execute(
+            "select rowid from sections_fts where sections_fts match ?", [fts_query(query)]
+        )
+    }
+    text = {r[0] for r in conn.execute("select id from sections where instr(text, ?)", [query])}
+    return fts, text
+
+
+def test_search_stays_exact_after_reingest_adds_and_replaces_files(tmp_path, samples):
+    later = tmp_path / "later"
+    later.mkdir()
+    for f in sorted(samples.glob("*.txt"))[3:]:
+        f.rename(later / f.name)
+    _ingest(tmp_path / "t.db", samples).close()  # a new database: 3 reports
+    for f in later.iterdir():  # 2 more, and one of the first 3 changed
+        f.rename(samples / f.name)
+    changed = samples / "000_872c2db3c34386f9.txt"
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("行政复议", "行政复核", 1), encoding="utf-8"
+    )
+    conn = _ingest(tmp_path / "t.db", samples)
+    assert conn.execute("select count(*) from reports").fetchone()[0] == 5
+    n_sections = conn.execute("select count(*) from sections").fetchone()[0]
+    assert conn.execute("select count(*) from sections_fts").fetchone()[0] == n_sections
+    conn.execute("insert into sections_fts (sections_fts) values ('integrity-check')")
+    for query in ("复议", "复核", "费", "行政复核", "统计月报", "公开", "2023", "政府信息公开"):
+        fts, text = _search(conn, query)
+        assert fts == text, query
+    assert _search(conn, "复核")[0], "the changed text is searchable"
+
+
+def test_new_database_has_every_index_and_no_leftovers(tmp_path, samples):
+    from ingest.load import INDEXES, UNIQUE_INDEXES
+
+    conn = _ingest(tmp_path / "t.db", samples)
+    db = sqlite_utils.Database(conn)
+    for table, cols in (*INDEXES, *UNIQUE_INDEXES):
+        assert list(cols) in [i.columns for i in db[table].indexes], (table, cols)
+    assert conn.execute("pragma journal_mode").fetchone()[0] == "delete"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("t.db")) == ["t.db"]
+
+
+def test_loader_builds_missing_indexes_before_loading_more(tmp_path):
+    """A bulk load into an empty database defers its indexes to finish(); a loader on a
+    non-empty database without them (a run killed before finish) builds them first."""
+    from ingest.cli import parse_one
+    from ingest.load import INDEXES, Loader, ensure_db_shape
+
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    ensure_db_shape(db)
+    loader = Loader(db)
+    assert loader.bulk
+    r = parse_one(str(next(SAMPLES.glob("*.txt"))))
+    loader.add(r["report"], r["path"], r["text"])
+    loader.flush()  # committed, but no finish(): as if killed here
+    indexed = {tuple(i.columns) for i in db["checks"].indexes}
+    assert ("report_id",) not in indexed
+    again = Loader(db)
+    assert not again.bulk
+    for table, cols in INDEXES:
+        assert list(cols) in [i.columns for i in db[table].indexes], (table, cols)
+
+
+def test_a_file_named_twice_loads_once(tmp_path, samples):
+    one = samples / "000_872c2db3c34386f9.txt"
+    conn = _ingest(tmp_path / "t.db", samples, one)
+    assert conn.execute("select count(*) from reports").fetchone()[0] == 5
+
+
+def test_report_that_turns_bad_is_replaced_by_its_error(tmp_path, samples):
+    _ingest(tmp_path / "t.db", samples).close()
+    f = samples / "000_872c2db3c34386f9.txt"
+    f.write_bytes(b"")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "t.db"), str(samples), "--silent"])
+    assert result.exit_code == 1
+    conn = sqlite3.connect(tmp_path / "t.db")
+    assert conn.execute("select count(*) from reports").fetchone()[0] == 4
+    assert conn.execute("select count(*) from sources").fetchone()[0] == 4
+    assert (
+        conn.execute("select count(*) from sections").fetchone()[0]
+        == conn.execute("select count(*) from sections_fts").fetchone()[0]
+    )
+    assert conn.execute("select error from ingest_errors").fetchall() == [("empty file",)]
+
+
+def test_stale_build_file_is_replaced_and_a_live_one_refused(tmp_path, samples):
+    stale = tmp_path / "t.db.building"
+    stale.write_bytes(b"left by a killed run")
+    conn = _ingest(tmp_path / "t.db", samples)
+    assert conn.execute("select count(*) from reports").fetchone()[0] == 5
+    assert not stale.exists()
+
+    # another ingest building the same new database holds its file locked (a process
+    # of its own: POSIX locks do not conflict within one process)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+            " c.execute('pragma locking_mode = exclusive'); c.execute('create table t (x)');"
+            " print('locked', flush=True); sys.stdin.read()",
+            str(tmp_path / "u.db.building"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        result = CliRunner().invoke(
+            cli, ["ingest", str(tmp_path / "u.db"), str(samples), "--silent"]
+        )
+        assert result.exit_code == 1
+        assert "is in use: is another ingest building" in result.output
+        assert (tmp_path / "u.db.building").exists() and not (tmp_path / "u.db").exists()
+    finally:
+        holder.communicate("")
+
+
+def test_a_report_the_loader_cannot_store_is_recorded_not_fatal(tmp_path, samples, monkeypatch):
+    import ingest.cli
+
+    real = ingest.cli.prepare
+
+    def prepare(report, path, text):
+        if path.endswith("001_8baf80acad458d1f.txt"):
+            raise ValueError("proactive x: no column for y")
+        return real(report, path, text)
+
+    monkeypatch.setattr(ingest.cli, "prepare", prepare)
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "t.db"), str(samples), "--silent"])
+    assert result.exit_code == 1
+    conn = sqlite3.connect(tmp_path / "t.db")
+    assert conn.execute("select count(*) from reports").fetchone()[0] == 4
+    error, raw = conn.execute("select error, raw_bytes from ingest_errors").fetchone()
+    assert error == "internal loader error: ValueError: proactive x: no column for y"
+    assert raw == (samples / "001_8baf80acad458d1f.txt").read_bytes()
+
+
+def test_summary_tables_have_the_schema_create_table_as_gives_on_the_site(tmp_path, samples):
+    """The summaries' declared types are written out (SQLite versions infer them
+    differently); they are what CREATE TABLE AS gives with the SQLite Datasette uses."""
+    from ingest.summaries import SUMMARIES
+
+    _ingest(tmp_path / "t.db", samples).close()
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    if type(db.conn).__module__.split(".")[0] != "pysqlite3":
+        pytest.skip("Datasette's SQLite here is pysqlite3; not installed")
+    for name, sql in SUMMARIES.items():
+        db.execute(f"create table probe as {sql}")
+        expected = db["probe"].schema.replace("CREATE TABLE probe(", f"CREATE TABLE {name}(", 1)
+        db.execute("drop table probe")
+        assert db[name].schema == expected

@@ -1,7 +1,8 @@
 """An ingest killed with SIGKILL mid-way leaves a valid database, and re-running finishes it.
 
-The loader commits one transaction per batch (WAL journal), so at any instant the file
-holds the previous contents plus whole batches: never half a report.
+Into an existing database the loader commits one transaction per batch (WAL journal), so
+at any instant the file holds the previous contents plus whole batches: never half a
+report. A new database is built beside (DB.building) and renamed into place at the end.
 """
 
 from __future__ import annotations
@@ -84,3 +85,44 @@ def test_sigkill_mid_ingest_leaves_previous_contents_and_rerun_finishes(tmp_path
             == conn.execute("select count(*) from sections").fetchone()[0]
         )
     assert set(before) <= set(snapshot(db))
+
+
+def test_sigkill_mid_new_database_leaves_nothing_half_built_and_rerun_builds_it(
+    tmp_path: Path,
+) -> None:
+    """A new database is built as DB.building and renamed into place when complete:
+    killed mid-way, there is still no DB (nothing half-built to serve), and the next
+    run starts the build again from scratch."""
+    db = tmp_path / "nianbao.db"
+    building = tmp_path / "nianbao.db.building"
+    total = make_reports(tmp_path / "batch")
+    proc = subprocess.Popen(
+        [NIANBAO, "ingest", str(db), "batch", "-s", "--batch-size", "10"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        # the schema alone is under 0.5 MB; 2 MB means batches of reports are written
+        while not (building.exists() and building.stat().st_size > 2_000_000):
+            assert proc.poll() is None, "ingest finished before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert not db.exists()
+    assert building.exists()
+
+    subprocess.run([NIANBAO, "ingest", str(db), "batch", "-s"], check=True, cwd=tmp_path)
+    assert not building.exists()
+    assert count(db) == total
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+        assert (
+            conn.execute("select count(*) from sections_fts").fetchone()[0]
+            == conn.execute("select count(*) from sections").fetchone()[0]
+        )

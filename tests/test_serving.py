@@ -80,6 +80,52 @@ def test_prepare_creates_every_index_and_table(served_db: Path) -> None:
         ).fetchone() == (table,)
 
 
+def test_ingest_leaves_the_database_ready_to_serve(sample_db: Path) -> None:
+    """`nianbao ingest` runs prepare_for_serving itself: a fresh build has every serving
+    object, with the declared column types, and counts that match the base tables."""
+    con = sqlite3.connect(sample_db)
+    names = {r[0] for r in con.execute("select name from sqlite_master")}
+    objects = serving.serving_objects()
+    assert set(objects["tables"]) | set(objects["indexes"]) <= names
+    for name, types in serving.SUMMARY_TYPES.items():
+        declared = {r[1]: r[2] for r in con.execute(f"pragma table_info([{name}])")}
+        assert {c: declared[c] for c in types} == types, name
+    assert con.execute("select reports, agencies from summary_site").fetchone() == (
+        REPORTS,
+        con.execute("select count(*) from agencies").fetchone()[0],
+    )
+    facet_years = dict(
+        con.execute(
+            "select value, count from summary_facets"
+            " where table_name = 'reports' and column_name = 'year'"
+        ).fetchall()
+    )
+    assert facet_years == dict(
+        con.execute("select year, count(*) from reports where year is not null group by year")
+    )
+
+
+def test_reingest_refreshes_the_serving_tables(tmp_path: Path) -> None:
+    """Adding reports to an existing database (updated in place) refreshes the counts."""
+    from click.testing import CliRunner
+
+    from ingest.cli import cli
+
+    from .conftest import SAMPLES
+
+    db = tmp_path / "nianbao.db"
+    first, *rest = sorted(str(p) for p in SAMPLES.glob("*.txt"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(db), "--silent", first]).exit_code == 0
+    con = sqlite3.connect(db)
+    before = con.execute("select reports from summary_site").fetchone()[0]
+    con.close()
+    assert runner.invoke(cli, ["ingest", str(db), "--silent", *rest]).exit_code == 0
+    con = sqlite3.connect(db)
+    after = con.execute("select reports from summary_site").fetchone()[0]
+    assert after == con.execute("select count(*) from reports").fetchone()[0] > before
+
+
 def test_summary_tables_equal_their_sql_on_the_base_tables(served_db: Path) -> None:
     con = sqlite3.connect(served_db)
     for name, sql in serving.SUMMARIES.items():

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlite_utils
 from click.testing import CliRunner
 from datasette.app import Datasette
 
 from ingest.cli import cli
-from ingest.serving import prepare_for_serving
 
 from .conftest import HAS_SHARED, HUAIAN, SAMPLES, SHARED, load_metadata, needs_shared
 
@@ -27,13 +25,6 @@ ALL_SAMPLE_AGENCIES = {
 }
 HUAIAN_AGENCIES = {"洪泽区人民政府", "淮安市洪泽区人民政府", "淮安市人民政府"}
 EVERY_AGENCY = ALL_SAMPLE_AGENCIES | (HUAIAN_AGENCIES if HAS_SHARED else set())
-
-
-@pytest.fixture(scope="module")
-def sample_db(sample_db: Path) -> Path:
-    """The sample database as the ingest leaves it for the site (idempotent)."""
-    prepare_for_serving(sqlite_utils.Database(sample_db))
-    return sample_db
 
 
 async def rows(ds: Datasette, path: str, **params: str) -> list[dict[str, Any]]:

@@ -3,6 +3,9 @@
 # settings of settings.json, our plugins and templates, CORS, listening on all interfaces.
 # The Docker image runs exactly this. Usage: scripts/serve-prod.sh DB [PORT]
 #   HOST (default 0.0.0.0), PLUGINS_DIR (default plugins/), DATASETTE (default: .venv/bin/datasette if present, else datasette)
+#   Limits (plugins/limits.py, read from the environment): NIANBAO_SQL_CONCURRENCY (1),
+#   NIANBAO_SQL_WAIT_MS (0), NIANBAO_EXPORT_CONCURRENCY (2), NIANBAO_EXPORT_WAIT_MS (3000),
+#   NIANBAO_SQLITE_HEAP_MB (256).
 set -euo pipefail
 
 DB=${1:?usage: serve-prod.sh DB [PORT]}
@@ -22,6 +25,11 @@ INSPECT=${INSPECT_FILE:-$(dirname "$DB")/inspect-data.json}
 if [[ ! -s "$INSPECT" || "$DB" -nt "$INSPECT" ]]; then
   "$DATASETTE" inspect "$DB" --inspect-file "$INSPECT"
 fi
+
+# glibc: two malloc arenas and large blocks always mmapped, so memory freed after a
+# burst of concurrent requests (or a query stopped at SQLite's heap cap) goes back.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
 
 mapfile -t SETTINGS < <("$PYTHON" "$ROOT/scripts/settings_args.py" "$ROOT/settings.json")
 EXTRA=()

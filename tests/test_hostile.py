@@ -24,11 +24,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .conftest import load_metadata
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 BIN = Path(sys.executable).parent
 SCRIPT = "<script>alert(1)</script>"
 XSS_FILE = "xss_report.txt"
+CHARTS = load_metadata()["plugins"]["datasette-dashboards"]["trends"]["charts"]
 ENDLESS = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
 
 
@@ -300,24 +303,73 @@ def test_robots_and_sitemap(site: tuple[httpx.Client, Path]) -> None:
 
 
 def test_busy_sql_is_refused_with_429(tmp_path: Path) -> None:
-    """With one SQL slot and no waiting, a second concurrent query is refused at once."""
+    """One slot for visitor SQL, no waiting: while one query runs, more visitor SQL
+    (``?sql=`` or ``?_where=``) is refused at once, and pages and canned queries still
+    answer."""
+    import concurrent.futures
+
     db = tmp_path / "nianbao.db"
     ingest(db, SAMPLES)
     env = {"NIANBAO_SQL_CONCURRENCY": "1", "NIANBAO_SQL_WAIT_MS": "0"}
-    with serve_prod(db, env) as (base, _):
-        import concurrent.futures
-
-        def run(_: int) -> httpx.Response:
-            return httpx.get(f"{base}/nianbao.json", params={"sql": ENDLESS}, timeout=10)
-
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            responses = list(pool.map(run, range(4)))
-        statuses = sorted(r.status_code for r in responses)
-        assert 429 in statuses and 400 in statuses, statuses
-        refused = next(r for r in responses if r.status_code == 429)
+    with serve_prod(db, env) as (base, _), httpx.Client(base_url=base, timeout=10) as client:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            running = pool.submit(client.get, "/nianbao.json", params={"sql": ENDLESS})
+            time.sleep(0.3)  # the endless query now holds the slot for about a second
+            start = time.perf_counter()
+            refused = client.get("/nianbao.json", params={"sql": "select 1"})
+            where = client.get("/nianbao/reports.json", params={"_where": "1 = 1"})
+            assert time.perf_counter() - start < 0.5  # refused at once, not queued
+            page = client.get("/nianbao/reports?_size=2")
+            canned = client.get("/nianbao/province_overview.json")
+            # The dashboard's own chart queries take no slot; an edited one does.
+            charts = [
+                client.get(f"/{c['db']}.json", params={"sql": c["query"], "_shape": "objects"})
+                for c in CHARTS.values()
+            ]
+            edited = client.get(
+                "/nianbao.json", params={"sql": next(iter(CHARTS.values()))["query"] + " limit 1"}
+            )
+            assert running.result().status_code == 400
+        assert refused.status_code == 429 and where.status_code == 429
         assert refused.headers["retry-after"] == "2"
+        assert refused.headers["cache-control"] == "no-store"
         assert "请稍后重试" in refused.json()["error"] and "retry" in refused.json()["error"]
-        assert httpx.get(f"{base}/nianbao/reports.json").status_code == 200
+        assert page.status_code == 200 and canned.status_code == 200
+        assert [c.status_code for c in charts] == [200] * len(CHARTS)
+        assert all(c.json()["rows"] for c in charts)
+        assert edited.status_code == 429
+        assert client.get("/nianbao.json", params={"sql": "select 1"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select length(randomblob(900000000))",
+        "select length(hex(zeroblob(400000000)))",
+        "select length(group_concat(a.text)) from sections a, sections b, sections c, sections d",
+    ],
+)
+def test_memory_hungry_query_is_stopped(site: tuple[httpx.Client, Path], sql: str) -> None:
+    """SQLite's heap is capped (256 MB): a query that would balloon the server's memory
+    gets a 400 saying so, not a blank 500 or an out-of-memory kill."""
+    client, _ = site
+    r = client.get("/nianbao.json", params={"sql": sql})
+    assert r.status_code == 400, r.text
+    assert "memory" in error_text(r) or "too long" in error_text(r)
+    html = client.get("/nianbao", params={"sql": sql})
+    assert html.status_code == 400
+    assert "请求被拒绝" in html.text or "too long" in html.text
+    assert_up(client)
+
+
+def test_load_mix_quick(site: tuple[httpx.Client, Path]) -> None:
+    """A few seconds of tests/test_stress.py's mix (make stress runs a minute of it)."""
+    from tests.test_stress import run_load
+
+    client, db = site
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        ids = [row[0] for row in conn.execute("select id from reports")]
+    run_load(str(client.base_url).rstrip("/"), None, ids, duration=4, visitors=10, abusers=3)
 
 
 def dockerfile_steps() -> tuple[list[str], str]:

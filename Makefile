@@ -55,7 +55,7 @@ docker:
 
 publish: db
 	$(BIN)/datasette publish cloudrun $(DB) --service nianbao --metadata metadata.yml \
-	  --plugins-dir plugins --template-dir templates --static static:static --install datasette-gzip \
+	  --plugins-dir plugins --template-dir templates --static static:static --install asgi-gzip \
 	  --extra-options "--cors $$($(BIN)/python scripts/settings_args.py settings.json | paste -sd' ')"
 
 clean:

@@ -58,7 +58,7 @@ SERVING_INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "serving_fees_order",
         "summary_report_fees",
-        ("fee_amount_yuan desc", "other_no_fee desc"),
+        ("fee_amount_yuan desc", "other_no_fee desc", "report_id"),
     ),
 )
 

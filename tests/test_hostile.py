@@ -287,7 +287,19 @@ def test_cache_headers_and_etag(site: tuple[httpx.Client, Path]) -> None:
     assert other.status_code == 200 and other.headers["etag"] != etag
     assert client.get("/").headers["cache-control"] == "public, max-age=60"
     assert client.get("/-/versions.json").headers["cache-control"] == "public, max-age=60"
-    assert client.get("/nianbao.db").status_code == 200
+    download = client.get("/nianbao.db", headers={"accept-encoding": "gzip"})
+    assert download.status_code == 200
+    assert "content-encoding" not in download.headers  # gigabytes of binary: sent as is
+    assert download.content[:16] == b"SQLite format 3\x00"
+    # A cache hit is the compressed bytes of the first response, not recompressed.
+    page = "/nianbao/applications?row_key=new_received"
+    first = client.get(page, headers={"accept-encoding": "gzip"})
+    hit = client.get(page, headers={"accept-encoding": "gzip"})
+    assert hit.headers["x-nianbao-cache"] == "hit"
+    assert hit.headers["content-encoding"] == "gzip" and hit.content == first.content
+    plain = client.get(page, headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content.startswith(b"<!DOCTYPE html>")
 
 
 def test_robots_and_sitemap(site: tuple[httpx.Client, Path]) -> None:

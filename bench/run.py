@@ -282,8 +282,10 @@ def _json_path(path: str) -> str | None:
     return f"{head}.json?{query + '&' if query else ''}_shape=objects&_size=max"
 
 
-async def _load(base: str, path: str, seconds: float, max_requests: int) -> dict[str, Any]:
-    """CLIENTS closed-loop clients GET ``path`` for ``seconds``; latency per request."""
+async def _load(
+    base: str, path: str, seconds: float, max_requests: int, clients: int = CLIENTS
+) -> dict[str, Any]:
+    """``clients`` closed-loop clients GET ``path`` for ``seconds``; latency per request."""
     import httpx
 
     lat: list[float] = []
@@ -312,7 +314,7 @@ async def _load(base: str, path: str, seconds: float, max_requests: int) -> dict
         await client.get(path)  # warm-up (caches, first-query plans)
         t0 = time.perf_counter()
         deadline = t0 + seconds
-        await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+        await asyncio.gather(*(worker() for _ in range(clients)))
         wall = time.perf_counter() - t0
     lat.sort()
     return {
@@ -371,6 +373,7 @@ def serve_and_load(
     log: list[str],
     only: str = "",
     env: dict[str, str] | None = None,
+    clients: int = CLIENTS,
 ) -> dict[str, Any]:
     """Start ``datasette serve`` with ``serve_args`` and load every target in turn."""
     port = _free_port()
@@ -397,7 +400,7 @@ def serve_and_load(
         for name, path in targets(db):
             if only and only not in name:
                 continue
-            results[name] = asyncio.run(_load(base, path, seconds, max_requests))
+            results[name] = asyncio.run(_load(base, path, seconds, max_requests, clients))
             results[name]["path"] = path
             results[name]["answer"] = _answer(base, path)
             print(f"  {name}: p95 {results[name]['p95_ms']:.0f} ms", file=sys.stderr)
@@ -513,6 +516,17 @@ def site_bench(
         only,
         env={"NIANBAO_RESPONSE_CACHE_MB": "0"},
     )
+    # One client, cache off: what one page costs on an idle server.
+    single = serve_and_load(
+        db,
+        production_args(db, res["inspect"]),
+        min(seconds, 3.0),
+        max_requests,
+        log,
+        only,
+        env={"NIANBAO_RESPONSE_CACHE_MB": "0"},
+        clients=1,
+    )
     base_db = baseline_db(db, work)
     base_meta = base_db.parent / "metadata.yml"
     baseline = serve_and_load(
@@ -524,7 +538,13 @@ def site_bench(
         only,
     )
     shutil.rmtree(base_db.parent, ignore_errors=True)
-    return {"tuned": tuned, "uncached": uncached, "baseline": baseline, "prepared": bool(prepared)}
+    return {
+        "tuned": tuned,
+        "uncached": uncached,
+        "single": single,
+        "baseline": baseline,
+        "prepared": bool(prepared),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -593,7 +613,9 @@ def site_lines(site: dict[str, Any], site_n: int | None) -> list[str]:
         "Tuned includes the in-process response cache of `plugins/cache_headers.py` (on in "
         "production): after the warm-up request, repeats of one URL are cache hits. "
         "`no cache` is the tuned server with that cache off (`NIANBAO_RESPONSE_CACHE_MB=0`), "
-        "so every request runs its SQL and renders: the cost of a cache miss.",
+        "so every request runs its SQL and renders: the cost of a cache miss. `1 client` is "
+        "that server with one client at a time (3 s per target): one page's own latency, "
+        "without queueing behind the other clients.",
         "",
     ]
     if not site.get("prepared", True):
@@ -601,16 +623,19 @@ def site_lines(site: dict[str, Any], site_n: int | None) -> list[str]:
     lines += [
         "| page / query | median ms | p95 ms | req/s | timeouts | p95 < 100 ms "
         "| no cache: median | no cache: p95 | no cache: req/s | no cache: p95 < 100 ms "
+        "| no cache, 1 client: median | no cache, 1 client: p95 "
         "| baseline median | baseline p95 | baseline req/s | baseline timeouts "
         "| p95 ratio (baseline ÷ no cache) | req/s ratio (no cache ÷ baseline) | same answer "
         "| statuses (tuned / no cache / baseline) |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     nan = float("nan")
     uncached = site.get("uncached") or {}
+    single = site.get("single") or {}
     for name, t in site["tuned"].items():
         b = site["baseline"].get(name, {})
         u = uncached.get(name, {})
+        one = single.get(name, {})
         ratio = f"{b['p95_ms'] / u['p95_ms']:.1f}×" if b and u else ""
         rps_ratio = f"{u['rps'] / b['rps']:.1f}×" if b and u and b.get("rps") else ""
         lines.append(
@@ -618,6 +643,7 @@ def site_lines(site: dict[str, Any], site_n: int | None) -> list[str]:
             f"| {t.get('timeouts', 0)} | {_verdict(t)} "
             f"| {u.get('median_ms', nan):.1f} | {u.get('p95_ms', nan):.1f} "
             f"| {u.get('rps', nan):.1f} | {_verdict(u) if u else ''} "
+            f"| {one.get('median_ms', nan):.1f} | {one.get('p95_ms', nan):.1f} "
             f"| {b.get('median_ms', nan):.1f} | {b.get('p95_ms', nan):.1f} "
             f"| {b.get('rps', nan):.1f} | {b.get('timeouts', '')} | {ratio} | {rps_ratio} "
             f"| {_same(t, b)} | {_statuses(t)} / {_statuses(u)} / {_statuses(b)} |"

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -41,6 +42,26 @@ def snapshot(db: Path) -> list[tuple[str, str]]:
         return conn.execute("select id, json from reports order by id").fetchall()
 
 
+def kill_ingest_when(db: Path, cwd: Path, ready: Callable[[], bool], poll: float) -> None:
+    """Start `nianbao ingest DB batch` in small batches, SIGKILL it once ready() is true."""
+    proc = subprocess.Popen(
+        [NIANBAO, "ingest", str(db), "batch", "-s", "--batch-size", "10"],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while not ready():
+            assert proc.poll() is None, "ingest finished before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(poll)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+
 def test_sigkill_mid_ingest_leaves_previous_contents_and_rerun_finishes(tmp_path: Path) -> None:
     db = tmp_path / "nianbao.db"
     subprocess.run([NIANBAO, "ingest", str(db), *map(str, SAMPLES), "-s"], check=True, cwd=tmp_path)
@@ -48,22 +69,8 @@ def test_sigkill_mid_ingest_leaves_previous_contents_and_rerun_finishes(tmp_path
     assert len(before) == len(SAMPLES)
 
     total = make_reports(tmp_path / "batch")
-    proc = subprocess.Popen(
-        [NIANBAO, "ingest", str(db), "batch", "-s", "--batch-size", "10"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    try:
-        while count(db) < len(before) + 20:  # two batches committed: kill inside the run
-            assert proc.poll() is None, "ingest finished before it could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    # two batches committed: kill inside the run
+    kill_ingest_when(db, tmp_path, lambda: count(db) >= len(before) + 20, 0.05)
 
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
@@ -96,23 +103,10 @@ def test_sigkill_mid_new_database_leaves_nothing_half_built_and_rerun_builds_it(
     db = tmp_path / "nianbao.db"
     building = tmp_path / "nianbao.db.building"
     total = make_reports(tmp_path / "batch")
-    proc = subprocess.Popen(
-        [NIANBAO, "ingest", str(db), "batch", "-s", "--batch-size", "10"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    # the schema alone is under 0.5 MB; 2 MB means batches of reports are written
+    kill_ingest_when(
+        db, tmp_path, lambda: building.exists() and building.stat().st_size > 2_000_000, 0.02
     )
-    deadline = time.monotonic() + 120
-    try:
-        # the schema alone is under 0.5 MB; 2 MB means batches of reports are written
-        while not (building.exists() and building.stat().st_size > 2_000_000):
-            assert proc.poll() is None, "ingest finished before it could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
     assert not db.exists()
     assert building.exists()
 

@@ -353,3 +353,24 @@ async def test_home_page_counts(datasette_app: Datasette) -> None:
     assert f">{1 if HAS_SHARED else 0}</a></strong>份报告自身算术不成立" in text
     assert text.count('<li><ahref="/nianbao/') >= 0
     assert len(re.findall(r'href="/nianbao/[a-z_]+">', page.text)) >= 12
+
+
+async def test_no_markdown_rendering_per_cell(datasette_app: Datasette) -> None:
+    """datasette-render-markdown (a dependency of datasette-dashboards) is not loaded: its
+    per-cell hook cost a third of a 1,000-row page; cells stay plain, the dashboard draws."""
+    from datasette.plugins import pm
+
+    await datasette_app.invoke_startup()
+    plugins = [impl.plugin_name for impl in pm.hook.render_cell.get_hookimpls()]
+    assert "render_markdown" not in plugins
+    assert any("links" in name for name in plugins), plugins
+    page = await datasette_app.client.get(
+        "/nianbao.json", params={"sql": "select '**不加粗**' as text_markdown", "_shape": "array"}
+    )
+    assert page.json() == [{"text_markdown": "**不加粗**"}]
+    html = await datasette_app.client.get(
+        "/nianbao", params={"sql": "select '**不加粗**' as text_markdown"}
+    )
+    assert "**不加粗**" in html.text and "<strong>" not in html.text
+    dashboard = await datasette_app.client.get("/-/dashboards/trends")
+    assert dashboard.status_code == 200 and "年度趋势" in dashboard.text

@@ -113,13 +113,6 @@ def test_random_bytes_through_the_decoder(raw: bytes) -> None:
     parse_guarded(text)
 
 
-QUADRATIC = (
-    "ingest/parse.py _NUMBERING `\\d+\\s*[.、]` rescans a long digit run from every start "
-    "(O(n²) in _last_numbered_part on a huge row label); fix: `(?<!\\d)\\d{1,3}\\s*[.、]` "
-    "and cut labels to 200 chars before matching"
-)
-
-
 @pytest.mark.parametrize(
     "line",
     [

@@ -614,7 +614,7 @@ def site_lines(site: dict[str, Any], site_n: int | None) -> list[str]:
         "dashboard queries read the base tables (each summary table becomes a CTE of its defining "
         "SQL), so both answer the same question. `same answer` compares the JSON rows (and facet "
         "counts) of the two servers. `timeouts` counts responses with a query or facet that hit "
-        "its time limit. Ratios are baseline ÷ tuned (p95 latency) and tuned ÷ baseline (req/s). "
+        "its time limit. Ratios compare the no-cache server with the baseline, so the response cache does not inflate them: baseline ÷ no cache (p95 latency), no cache ÷ baseline (req/s). "
         "Tuned includes the in-process response cache of `plugins/cache_headers.py` (on in "
         "production): after the warm-up request, repeats of one URL are cache hits. "
         "`no cache` is the tuned server with that cache off (`NIANBAO_RESPONSE_CACHE_MB=0`), "

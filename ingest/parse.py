@@ -769,11 +769,12 @@ def parse_proactive(
                 v = None
             cells_out[col] = v
         if item.key == "procurement":
-            # Wrapped or OCR'd headers put spaces inside the words ("采 购总金额"): the
-            # header is searched with all whitespace removed.
+            # Wrapped or OCR'd headers put spaces inside the words ("采 购总金额"), and
+            # a header cell wrapped in a text table leaves a cell border inside it
+            # ("（单位：万 | 元）"): the header is searched with both removed.
             unit = re.search(
                 r"采购总金额[^\n]{0,12}?[(（]?(?:单位[:：])?(万元|元)",
-                _WHITESPACE.sub("", nfkc(region_text)),
+                _WHITESPACE.sub("", nfkc(region_text)).replace("|", ""),
             )
             cells_out["amount_unit"] = unit.group(1) if unit else None
             if unit is None and cells_out.get("amount") is not None:

@@ -132,3 +132,10 @@ def test_a_wrapped_table_2_label_with_its_tail_alone_before_the_numbers() -> Non
             "decisions": 0,
         }, numbers_then_tail
         assert report["proactive"]["punishment"]["previous_items"] == 1
+
+
+def test_procurement_unit_is_read_across_a_cell_border() -> None:
+    # A header cell wrapped in a text table: "万" and "元" end up in two cells.
+    report = _parse("采购总金额（单位：万元）", "采购总金额（单位：万 | 元）")
+    assert report["proactive"]["procurement"]["amount_unit"] == "万元"
+    assert report["proactive"]["procurement"]["amount"] == 8.5

@@ -371,15 +371,15 @@ def _sort_keys(answer: dict[str, Any]) -> list[Any] | None:
 def serve_and_load(
     db: str,
     serve_args: list[str],
-    seconds: float,
+    loads: tuple[tuple[int, float], ...],
     max_requests: int,
     log: list[str],
     only: str = "",
     env: dict[str, str] | None = None,
-    clients: int = CLIENTS,
     baseline: bool = False,
-) -> dict[str, Any]:
-    """Start ``datasette serve`` with ``serve_args`` and load every target in turn."""
+) -> list[dict[str, Any]]:
+    """Start ``datasette serve`` with ``serve_args`` once, and for each (clients,
+    seconds) of ``loads`` load every target in turn; one result dict per load."""
     port = _free_port()
     cmd = [str(BIN / "datasette"), "serve", *serve_args, "--port", str(port), "--host", "127.0.0.1"]
     log.append(" ".join([*(f"{k}={v}" for k, v in (env or {}).items()), *cmd]))
@@ -400,15 +400,19 @@ def serve_and_load(
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        results = {}
-        for name, path in targets(db, baseline):
-            if only and only not in name:
-                continue
-            results[name] = asyncio.run(_load(base, path, seconds, max_requests, clients))
-            results[name]["path"] = path
-            results[name]["answer"] = _answer(base, path)
-            print(f"  {name}: p95 {results[name]['p95_ms']:.0f} ms", file=sys.stderr)
-        return results
+        chosen = [(name, path) for name, path in targets(db, baseline) if only in name]
+        runs: list[dict[str, Any]] = []
+        for clients, seconds in loads:
+            results: dict[str, Any] = {}
+            for name, path in chosen:
+                results[name] = asyncio.run(_load(base, path, seconds, max_requests, clients))
+                results[name]["path"] = path
+                if not runs:  # the answer does not depend on the load
+                    results[name]["answer"] = _answer(base, path)
+                p95 = results[name]["p95_ms"]
+                print(f"  {name} ({clients} clients): p95 {p95:.0f} ms", file=sys.stderr)
+            runs.append(results)
+        return runs
     finally:
         proc.terminate()
         try:
@@ -506,37 +510,27 @@ def site_bench(
         "select count(*) from sqlite_master where name = 'summary_facets'"
     ).fetchone()[0]
     con.close()
-    tuned = serve_and_load(
-        db, production_args(db, res["inspect"]), seconds, max_requests, log, only
+    (tuned,) = serve_and_load(
+        db, production_args(db, res["inspect"]), ((CLIENTS, seconds),), max_requests, log, only
     )
-    # The same, with plugins/cache_headers.py's response cache off: every request is
-    # rendered from SQLite (what a cache miss, or a CDN-less replica, costs).
-    uncached = serve_and_load(
+    # The same with plugins/cache_headers.py's response cache off, so every request is
+    # rendered from SQLite (what a cache miss, or a CDN-less replica, costs): 8 clients,
+    # then one client at a time (what one page costs on an idle server).
+    uncached, single = serve_and_load(
         db,
         production_args(db, res["inspect"]),
-        seconds,
+        ((CLIENTS, seconds), (1, min(seconds, 3.0))),
         max_requests,
         log,
         only,
         env={"NIANBAO_RESPONSE_CACHE_MB": "0"},
-    )
-    # One client, cache off: what one page costs on an idle server.
-    single = serve_and_load(
-        db,
-        production_args(db, res["inspect"]),
-        min(seconds, 3.0),
-        max_requests,
-        log,
-        only,
-        env={"NIANBAO_RESPONSE_CACHE_MB": "0"},
-        clients=1,
     )
     base_db = baseline_db(db, work)
     base_meta = base_db.parent / "metadata.yml"
-    baseline = serve_and_load(
+    (baseline,) = serve_and_load(
         str(base_db),
         [str(base_db), *_site_dirs(str(base_meta))],
-        seconds,
+        ((CLIENTS, seconds),),
         max_requests,
         log,
         only,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import json
 import os
 import sys
@@ -20,7 +19,7 @@ import sqlite_utils
 
 from . import checks as validator
 from .extract import ExtractError, read_document
-from .load import Loader, ensure_db_shape, prepare
+from .load import Loader, ensure_db_shape, prepare, sqlite_module
 from .parse import ParseError, parse_document
 
 SUFFIXES = {".txt", ".html", ".htm", ".docx", ".pdf", ".doc"}
@@ -194,12 +193,6 @@ def parse_command(files: tuple[str, ...], as_json: bool) -> None:
 BUILDING_SUFFIX = ".building"
 
 
-def _sqlite_module(db: sqlite_utils.Database) -> Any:
-    """The sqlite3 module behind this connection (sqlite-utils may use pysqlite3, whose
-    exceptions are not the standard library's)."""
-    return importlib.import_module(type(db.conn).__module__)
-
-
 def _start_fresh_build(db_path: str) -> sqlite_utils.Database:
     """Open DB.building for a new database, built for speed and renamed over DB at the end.
 
@@ -214,7 +207,7 @@ def _start_fresh_build(db_path: str) -> sqlite_utils.Database:
     tmp = db_path + BUILDING_SUFFIX
     if os.path.exists(tmp):
         probe = sqlite_utils.Database(tmp)
-        module = _sqlite_module(probe)
+        module = sqlite_module(probe.conn)
         try:
             probe.conn.execute("PRAGMA busy_timeout = 200")
             probe.conn.execute("BEGIN EXCLUSIVE")
@@ -339,7 +332,7 @@ def ingest_command(
         try:
             # A single file for `datasette -i` and downloads; skipped while someone reads it.
             db.conn.execute("PRAGMA journal_mode = DELETE")
-        except _sqlite_module(db).OperationalError as e:
+        except sqlite_module(db.conn).OperationalError as e:
             click.echo(f"note: kept WAL mode ({e})", err=True)
         db.close()
     if not silent:

@@ -597,6 +597,12 @@ def _null(value: None) -> None:
     return value
 
 
+def sqlite_module(conn: Any) -> Any:
+    """The sqlite3 module behind a connection (sqlite-utils may use pysqlite3, whose
+    exceptions and adapters are not the standard library's)."""
+    return importlib.import_module(type(conn).__module__)
+
+
 def bind_nulls_fast(conn: Any) -> None:
     """Bind None parameters without the sqlite3 module's slow path.
 
@@ -607,8 +613,7 @@ def bind_nulls_fast(conn: Any) -> None:
     adapter is found at the first step; None → None binds NULL exactly as before,
     for every connection of the module.
     """
-    module = importlib.import_module(type(conn).__module__)
-    module.register_adapter(type(None), _null)
+    sqlite_module(conn).register_adapter(type(None), _null)
 
 
 class Loader:
@@ -650,9 +655,6 @@ class Loader:
             drop_indexes(db)
         else:
             create_indexes(db)
-
-    def unchanged(self, source_path: str, sha256: str) -> bool:
-        return self.known.get(source_path) == sha256
 
     def add(self, report: Report, source_path: str, raw_text: str | None) -> None:
         self.add_prepared(prepare(report, source_path, raw_text))

@@ -37,7 +37,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote
 
 from datasette import hookimpl
@@ -81,57 +81,53 @@ OUT_OF_MEMORY = (
 BAD_SIZE = "_size 必须是正整数或 max。 / _size must be a positive integer or max."
 
 
-def _canned_names(datasette: Datasette) -> set[tuple[str, str]]:
-    """(database, query name) for every canned query in the metadata."""
-    names: set[tuple[str, str]] = set()
-    for db_name in datasette.databases:
-        for query in (datasette.metadata("queries", database=db_name) or {}).keys():
-            names.add((db_name, query))
-    return names
+class SiteQueries(NamedTuple):
+    """The site's own queries, from the metadata: read once per process (the metadata
+    does not change while the site is served), not on every request."""
+
+    canned: frozenset[tuple[str, str]]  # (database, canned query name)
+    charts: frozenset[tuple[str, str]]  # (database, whitespace-normalised chart SQL)
 
 
 def _normal_sql(sql: str) -> str:
     return " ".join(sql.split())
 
 
-def _chart_queries(datasette: Datasette) -> set[tuple[str, str]]:
-    """(database, whitespace-normalised SQL) of every configured dashboard chart."""
-    found: set[tuple[str, str]] = set()
+def site_queries(datasette: Datasette) -> SiteQueries:
+    canned = {
+        (db_name, query)
+        for db_name in datasette.databases
+        for query in (datasette.metadata("queries", database=db_name) or {})
+    }
+    charts = set()
     dashboards = datasette.plugin_config("datasette-dashboards") or {}
     for dashboard in dashboards.values():
         if not isinstance(dashboard, dict):
             continue
         for chart in (dashboard.get("charts") or {}).values():
             if isinstance(chart, dict) and chart.get("db") and chart.get("query"):
-                found.add((str(chart["db"]), _normal_sql(str(chart["query"]))))
-    return found
+                charts.add((str(chart["db"]), _normal_sql(str(chart["query"]))))
+    return SiteQueries(frozenset(canned), frozenset(charts))
 
 
-def _is_chart_query(datasette: Datasette, path: str, params: dict[str, str]) -> bool:
-    if "_where" in params or "sql" not in params:
-        return False
-    db = unquote(path).strip("/").removesuffix(".json")
-    return (db, _normal_sql(params["sql"])) in _chart_queries(datasette)
-
-
-def kind_of(datasette: Datasette, path: str, params: dict[str, str]) -> str | None:
+def kind_of(queries: SiteQueries, path: str, params: dict[str, str]) -> str | None:
     """ "sql" for SQL a visitor wrote, "export" for streams and canned queries, else None
     (page views, and the dashboard's own chart queries)."""
+    parts = unquote(path).strip("/").split("/")
     if VISITOR_SQL_PARAMS & params.keys():
-        return None if _is_chart_query(datasette, path, params) else "sql"
+        chart = (
+            "_where" not in params
+            and len(parts) == 1
+            and (parts[0].removesuffix(".json"), _normal_sql(params["sql"])) in queries.charts
+        )
+        return None if chart else "sql"
     if params.get("_stream"):
         return "export"
-    parts = unquote(path).strip("/").split("/")
     if len(parts) == 2:
         name = parts[1].rsplit(".", 1)[0] if parts[1].endswith((".json", ".csv")) else parts[1]
-        if (parts[0], name) in _canned_names(datasette):
+        if (parts[0], name) in queries.canned:
             return "export"
     return None
-
-
-def is_expensive(datasette: Datasette, path: str, params: dict[str, str]) -> bool:
-    """Does this request take a slot (visitor SQL, an export or a canned query)?"""
-    return kind_of(datasette, path, params) is not None
 
 
 async def _refuse(send: Send, status: int, message: str, retry_after: int | None = None) -> None:
@@ -187,6 +183,7 @@ def _wrap(app: ASGIApp, datasette: Datasette) -> ASGIApp:
         "sql": Slots(SQL_CONCURRENCY, SQL_WAIT_SECONDS),
         "export": Slots(EXPORT_CONCURRENCY, EXPORT_WAIT_SECONDS),
     }
+    queries: list[SiteQueries] = []  # filled at the first request (after start-up)
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -203,7 +200,9 @@ def _wrap(app: ASGIApp, datasette: Datasette) -> ASGIApp:
             return
         if USER_MISTAKE_PARAMS & params.keys():
             send = _as_client_error(send)
-        kind = kind_of(datasette, scope["path"], params)
+        if not queries:
+            queries.append(site_queries(datasette))
+        kind = kind_of(queries[0], scope["path"], params)
         if kind is None:
             await app(scope, receive, send)
             return

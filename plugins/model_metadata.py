@@ -2,10 +2,11 @@
 model (ingest.model) so the labels and units are never typed twice.
 
 Datasette merges every ``get_metadata`` answer into the local metadata on each
-``datasette.metadata(key)`` call, and some plugins ask once per rendered cell
-(datasette-render-markdown reads its ``plugins`` config for every string cell). The
-columns are only returned for the keys that can reach them, so those per-cell lookups
-stay cheap: with them, a 600-row query page spent most of its time merging metadata.
+``datasette.metadata(key)`` call, which Datasette and plugins make many times per page
+(datasette-render-markdown made one per string cell until plugins/links.py stopped
+loading it). The columns are only returned for the keys that can reach them, so those
+lookups stay cheap: with them, a 600-row query page spent most of its time merging
+metadata.
 """
 
 from __future__ import annotations

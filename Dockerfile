@@ -24,7 +24,7 @@ RUN pip install --no-deps \
 COPY . /app
 
 ARG REPORTS_DIR=data/samples
-RUN python -m ingest.cli ingest /app/nianbao.db /app/${REPORTS_DIR} --silent
+RUN python -m ingest ingest /app/nianbao.db /app/${REPORTS_DIR} --silent
 RUN datasette inspect /app/nianbao.db --inspect-file /app/inspect-data.json
 
 ENV PORT=8001 INSPECT_FILE=/app/inspect-data.json

@@ -23,8 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest import checks as validator  # noqa: E402
-from ingest.cli import parse_one  # noqa: E402
+from ingest import validate as validator  # noqa: E402
+from ingest.pipeline import parse_one  # noqa: E402
 
 COMPARED = ("agency", "year", "format", "proactive", "applications", "review_litigation")
 DOC_SUFFIXES = (".txt", ".html", ".docx", ".pdf")

@@ -87,20 +87,20 @@ def timed(cmd: list[str], log: list[str], shown: str | None = None) -> dict[str,
 STAGES_SCRIPT = r"""
 import json, sys, time
 from concurrent.futures import ProcessPoolExecutor
-from ingest import cli
-from ingest.load import Loader, cross_year_checks, ensure_db_shape
-from ingest.serving import prepare_for_serving
-from ingest.summaries import build_summaries
+from ingest import pipeline
+from ingest.db.load import Loader, cross_year_checks, ensure_db_shape
+from ingest.db.serving import prepare_for_serving
+from ingest.db.summaries import build_summaries
 
 corpus, db_path, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-files = cli._files((corpus,))
+files = pipeline.find_files((corpus,))
 t = {}
 t0 = time.perf_counter()
 # as `nianbao ingest --jobs N`: the workers parse and build each report's rows
 with ProcessPoolExecutor(max_workers=jobs) as pool:
-    results = list(pool.map(cli._parse_for_load, files, [None] * len(files), chunksize=16))
+    results = list(pool.map(pipeline.parse_for_load, files, [None] * len(files), chunksize=16))
 t["parse (+ rows built in workers)"] = time.perf_counter() - t0
-db = cli._start_fresh_build(db_path)  # a new database: built beside, renamed at the end
+db = pipeline.start_fresh_build(db_path)  # a new database: built beside, renamed at the end
 ensure_db_shape(db)
 loader = Loader(db, batch_size=500)
 t0 = time.perf_counter()
@@ -126,7 +126,7 @@ with loader.whole_table_work() as wdb:
     prepare_for_serving(wdb)
 t["serving indexes, summaries, facet counts"] = time.perf_counter() - t0
 t0 = time.perf_counter()
-cli._finish_fresh_build(db, db_path)
+pipeline.finish_fresh_build(db, db_path)
 t["fsync + rename"] = time.perf_counter() - t0
 import sqlite_utils
 db = sqlite_utils.Database(db_path)
@@ -443,7 +443,7 @@ def _site_dirs(metadata: str = "metadata.yml") -> list[str]:
 def baseline_sql(sql: str) -> str:
     """``sql`` with every summary table it reads computed from the base tables (as CTEs
     of the same names), so the baseline answers the same question without them."""
-    from ingest import serving, summaries
+    from ingest.db import serving, summaries
 
     defs = {**summaries.SUMMARIES, **serving.SUMMARIES}
     used = [name for name in defs if re.search(rf"\b{name}\b", sql)]
@@ -473,7 +473,7 @@ def baseline_metadata(path: Path) -> None:
 
 def baseline_db(db: str, work: Path) -> Path:
     """A copy of ``db`` as the loader alone leaves it: no summary tables, no serving indexes."""
-    from ingest import serving
+    from ingest.db import serving
 
     base_dir = work / "baseline"
     shutil.rmtree(base_dir, ignore_errors=True)
@@ -602,7 +602,7 @@ def site_lines(site: dict[str, Any], site_n: int | None) -> list[str]:
         "Tuned: the production configuration of `scripts/serve-prod.sh` (`datasette serve -i DB "
         "--inspect-file inspect.json`, every setting of `settings.json`, metadata, plugins, "
         "templates) on the database as `nianbao ingest` leaves it (serving indexes, summary and "
-        "facet tables of `ingest/serving.py`). Baseline, in the same run: Datasette's defaults "
+        "facet tables of `ingest/db/serving.py`). Baseline, in the same run: Datasette's defaults "
         "(`datasette serve COPY.db`: mutable, no inspect file, facet suggestions on, default time "
         "limits) on a copy without the `summary_*` tables and `serving_*` indexes; its canned and "
         "dashboard queries read the base tables (each summary table becomes a CTE of its defining "

@@ -3,7 +3,7 @@
 Datasette's own ?_search= does not see sections_fts (it has no content= link to a
 table), so this plugin supplies the filter for ``?_search=`` on the sections and
 reports tables (a bare ``?q=`` there would be read as a filter on a column "q"), using
-ingest.search.fts_query for 1- and 2-character words. ``/-/search?q=`` lists sections.
+ingest.db.search.fts_query for 1- and 2-character words. ``/-/search?q=`` lists sections.
 
 Speed at 100,000 reports. Every filter below selects exactly the rows whose section
 text matches the FTS query; only the shape of the SQL changes with how many sections
@@ -33,8 +33,8 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import Request, Response
 from markupsafe import Markup, escape
 
-from ingest.load import FTS_TABLE
-from ingest.search import fts_query
+from ingest.db.load import FTS_TABLE
+from ingest.db.search import fts_query
 
 MATCHING = f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :nianbao_q"
 SEARCHABLE: dict[str, str] = {

@@ -382,8 +382,8 @@ def mutate(raw: bytes, suffix: str, rnd: random.Random, heavy: bool = True) -> t
 
 def base_files(folder: Path, samples: list[Path], formats: tuple[str, ...]) -> list[Path]:
     """The samples as text, plus each rendered in ``formats`` (html, docx, pdf)."""
+    from ingest.corpus.render import render_file
     from ingest.parse import parse_file
-    from ingest.render import render_file
 
     suffix = {"html": ".html", "docx": ".docx", "pdf": ".pdf"}
     files: list[Path] = []

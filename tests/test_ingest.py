@@ -14,7 +14,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from ingest.cli import cli
-from ingest.search import fts_query, index_text
+from ingest.db.search import fts_query, index_text
 
 from .helpers import SAMPLES, SHARED_REPORTS, needs_shared
 
@@ -213,7 +213,7 @@ def test_search_stays_exact_after_reingest_adds_and_replaces_files(tmp_path, sam
 
 
 def test_new_database_has_every_index_and_no_leftovers(tmp_path, samples):
-    from ingest.load import INDEXES, UNIQUE_INDEXES
+    from ingest.db.load import INDEXES, UNIQUE_INDEXES
 
     conn = _ingest(tmp_path / "t.db", samples)
     db = sqlite_utils.Database(conn)
@@ -226,8 +226,8 @@ def test_new_database_has_every_index_and_no_leftovers(tmp_path, samples):
 def test_loader_builds_missing_indexes_before_loading_more(tmp_path):
     """A bulk load into an empty database defers its indexes to finish(); a loader on a
     non-empty database without them (a run killed before finish) builds them first."""
-    from ingest.cli import parse_one
-    from ingest.load import INDEXES, Loader, ensure_db_shape
+    from ingest.db.load import INDEXES, Loader, ensure_db_shape
+    from ingest.pipeline import parse_one
 
     db = sqlite_utils.Database(tmp_path / "t.db")
     ensure_db_shape(db)
@@ -301,16 +301,16 @@ def test_stale_build_file_is_replaced_and_a_live_one_refused(tmp_path, samples):
 
 
 def test_a_report_the_loader_cannot_store_is_recorded_not_fatal(tmp_path, samples, monkeypatch):
-    import ingest.cli
+    import ingest.pipeline
 
-    real = ingest.cli.prepare
+    real = ingest.pipeline.prepare
 
     def prepare(report, path, text):
         if path.endswith("001_8baf80acad458d1f.txt"):
             raise ValueError("proactive x: no column for y")
         return real(report, path, text)
 
-    monkeypatch.setattr(ingest.cli, "prepare", prepare)
+    monkeypatch.setattr(ingest.pipeline, "prepare", prepare)
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "t.db"), str(samples), "--silent"])
     assert result.exit_code == 1
     conn = sqlite3.connect(tmp_path / "t.db")
@@ -323,7 +323,7 @@ def test_a_report_the_loader_cannot_store_is_recorded_not_fatal(tmp_path, sample
 def test_summary_tables_have_the_schema_create_table_as_gives_on_the_site(tmp_path, samples):
     """The summaries' declared types are written out (SQLite versions infer them
     differently); they are what CREATE TABLE AS gives with the SQLite Datasette uses."""
-    from ingest.summaries import SUMMARIES
+    from ingest.db.summaries import SUMMARIES
 
     _ingest(tmp_path / "t.db", samples).close()
     db = sqlite_utils.Database(tmp_path / "t.db")

@@ -1,4 +1,4 @@
-"""Tests for ingest.meta: a report's title, year, agency, region, scope, fee and numbers."""
+"""Tests for ingest.parse.meta: a report's title, year, agency, region, scope, fee and numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ingest import meta
+from ingest.parse import meta
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -6,8 +6,8 @@ way careless copies do, and checks the value read and the warning given.
 
 from __future__ import annotations
 
+from ingest.corpus.render import render_text
 from ingest.parse import parse_text
-from ingest.render import render_text
 
 from .test_roundtrip import report_2019
 
@@ -75,8 +75,9 @@ def test_split_solver_agrees_with_brute_force_over_the_column_identities() -> No
     import itertools
     import random
 
-    from ingest import checks, model
-    from ingest.parse import _column_solutions
+    from ingest import model
+    from ingest import validate as checks
+    from ingest.parse.report import _column_solutions
 
     rng = random.Random(7)
     keys = ["new_received", "carried_over", "granted", "partially_granted", "other_processing"]

@@ -1,7 +1,7 @@
 """Round trips: render a canonical report in every layout, parse it back, get it back.
 
 The gold reports of ../shared/spec/gold and a few constructed ones (2019 format,
-blank cells) go through every layout of ingest.render; the parsed ``agency``,
+blank cells) go through every layout of ingest.corpus.render; the parsed ``agency``,
 ``year``, ``format``, ``proactive``, ``applications`` and ``review_litigation``
 must equal what was rendered, nulls included. Where a layout cannot carry a row
 (run-together digits with more than one split satisfying the identities, blank cells
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from ingest import model
-from ingest.render import (
+from ingest.corpus.render import (
     LAYOUTS,
     RUN_TOGETHER_BLANK,
     TEXT_LAYOUTS,
@@ -229,7 +229,7 @@ def _number(text: str) -> int | float:
 
 
 def run_together(values: Sequence[Any]) -> str:
-    """Cells as the run-together layout prints them (ingest.render's convention)."""
+    """Cells as the run-together layout prints them (ingest.corpus.render's convention)."""
     return "".join(format_value(v) if v is not None else RUN_TOGETHER_BLANK for v in values)
 
 

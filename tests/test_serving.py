@@ -1,4 +1,4 @@
-"""ingest/serving.py and the site's fast paths: every precomputed answer equals the one
+"""ingest/db/serving.py and the site's fast paths: every precomputed answer equals the one
 computed from the base tables (on the sample database)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 
 from bench.run import baseline_sql
-from ingest import serving
-from ingest.search import fts_query
+from ingest.db import serving
+from ingest.db.search import fts_query
 
 from .conftest import HAS_SHARED, ROOT, load_metadata
 

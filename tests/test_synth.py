@@ -70,7 +70,7 @@ def test_same_seed_same_corpus(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_identities_hold_except_broken_share(corpus: Path) -> None:
-    from ingest import checks
+    from ingest import validate as checks
 
     for doc in corpus_files(corpus):
         truth = json.loads(Path(doc).with_suffix(".truth.json").read_text(encoding="utf-8"))
@@ -79,7 +79,7 @@ def test_identities_hold_except_broken_share(corpus: Path) -> None:
 
 
 def test_carried_forward_continues(tmp_path: Path) -> None:
-    from ingest.synth import truths
+    from ingest.corpus.synth import truths
 
     reports = list(truths(400, 3))
     pairs = [

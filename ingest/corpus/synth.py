@@ -5,7 +5,7 @@ adcodes list), follows each through consecutive years (carried_forward of one ye
 is the next year's carried_over, mostly), draws numbers that keep the identities of
 FORMAT.md (a small share breaks them on purpose, and the truth keeps the broken
 numbers as printed), and writes every report in one of the layouts of
-:mod:`ingest.render` with that module's noise. Each report's canonical JSON truth is
+:mod:`ingest.corpus.render` with that module's noise. Each report's canonical JSON truth is
 written beside it as ``<name>.truth.json`` (``nianbao ingest`` reads only document
 suffixes, never ``.json``).
 
@@ -30,7 +30,7 @@ from typing import Any
 
 import click
 
-from . import model
+from .. import model
 
 Report = dict[str, Any]
 

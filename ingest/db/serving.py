@@ -1,12 +1,12 @@
 """What the site needs to answer every page fast, built once at the end of an ingest.
 
 `prepare_for_serving(db)` adds, from the loaded tables and the summaries of
-ingest.summaries (it never changes a loaded row):
+ingest.db.summaries (it never changes a loaded row):
 
 - serving indexes (named ``serving_*``): composite indexes for the facet and filter
   combinations the site links to, and ordered indexes for the watchdog queries that
   take the top N rows, so SQLite walks an index and stops instead of sorting;
-- summary tables (named ``summary_*``, like those of ingest.summaries) for the
+- summary tables (named ``summary_*``, like those of ingest.db.summaries) for the
   watchdog queries that aggregate or self-join the reports: ``summary_zero_streaks``,
   ``summary_year_over_year``; ``summary_site``, the home page's counts in one row;
 - ``summary_facets``: the facet counts of every faceted table with no filter, which
@@ -190,7 +190,7 @@ def _existing(db: sqlite_utils.Database, kind: str) -> set[str]:
 def prepare_for_serving(db: sqlite_utils.Database) -> dict[str, float]:
     """Create the serving indexes and the summary/facet tables (idempotent).
 
-    Needs the tables of ingest.load and the summaries of ingest.summaries (run it after
+    Needs the tables of ingest.db.load and the summaries of ingest.db.summaries (run it after
     build_summaries, which recreates summary_report_problems and summary_report_fees).
     Returns the seconds each step took. At 100,000 reports (4.9 GB) it took 17–33 s on
     the shared 2-core machine: indexes ~9–23 s (applications and checks are the big

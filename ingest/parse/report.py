@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
-from . import checks as validator
-from . import meta, model
+from .. import model
+from .. import validate as validator
+from . import meta
 from .cells import (
     Cell,
     RawRow,
@@ -29,7 +30,7 @@ from .cells import (
 )
 
 if TYPE_CHECKING:
-    from .extract import Document
+    from ..extract import Document
 
 _WHITESPACE = re.compile(r"[^\S\n]+")
 
@@ -927,7 +928,7 @@ def parse_document(doc: Document, path: str | None = None) -> tuple[Report, str]
     table, a failed identity, a warning), the PDF is re-read with the layout engine
     and the parse with fewer doubts is kept (the fast one on a tie).
     """
-    from .extract import reread_pdf
+    from ..extract import reread_pdf
 
     where = path or doc.path
     if not doc.text.strip():
@@ -962,6 +963,6 @@ def parse_document(doc: Document, path: str | None = None) -> tuple[Report, str]
 
 def parse_file(path: str | Path) -> Report:
     """Read a file (.txt/.html/.docx/.pdf) and parse it."""
-    from .extract import read_document
+    from ..extract import read_document
 
     return parse_document(read_document(path), str(path))[0]

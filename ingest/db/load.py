@@ -20,8 +20,8 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
-from . import checks as validator
-from . import model
+from .. import model
+from .. import validate as validator
 from .search import index_text
 
 Report = dict[str, Any]
@@ -818,7 +818,7 @@ class Loader:
     def finish(self) -> None:
         """Flush, build the indexes, then the checks that need more than one report
         (across years), the summary tables and what the site serves from
-        (ingest.serving)."""
+        (ingest.db.serving)."""
         from .serving import prepare_for_serving
         from .summaries import build_summaries
 

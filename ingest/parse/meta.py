@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Literal, TypedDict
 
-from .model import AGENCY_TYPES
+from ..model import AGENCY_TYPES
 
 YearSource = Literal["period", "title", "narrative", "none"]
 Scope = Literal["region", "organ"]

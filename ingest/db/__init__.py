@@ -1,0 +1,1 @@
+"""The database: schema, loader, derived tables (summaries, serving), search (FTS)."""

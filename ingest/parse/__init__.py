@@ -1,0 +1,37 @@
+"""Text → the canonical report (shared/spec/CANONICAL_JSON.md).
+
+`report` aligns table rows to the model and assembles the report, `cells` cuts table
+text into typed cells, `meta` reads title, agency, year, region and the like.
+"""
+
+from .report import (
+    ParseError,
+    Report,
+    detect_format,
+    find_sections,
+    match_application_row,
+    parse_applications,
+    parse_document,
+    parse_file,
+    parse_proactive,
+    parse_review,
+    parse_text,
+    split_review,
+    split_row_sum,
+)
+
+__all__ = [
+    "ParseError",
+    "Report",
+    "detect_format",
+    "find_sections",
+    "match_application_row",
+    "parse_applications",
+    "parse_document",
+    "parse_file",
+    "parse_proactive",
+    "parse_review",
+    "parse_text",
+    "split_review",
+    "split_row_sum",
+]

@@ -1,0 +1,301 @@
+"""The ingest pipeline as library calls: what the CLI, the benchmark and the tests run.
+
+- `parse_one(path)`: one file → a result dict (``status`` ok/unchanged/error); never
+  raises for bad input.
+- `parse_many(files, known, jobs)`: results in file order, parsed in worker processes,
+  each report already turned into its database rows.
+- `ingest(db_path, files)`: parse and load into SQLite; a new database is built beside
+  its final name and renamed into place when complete (`start_fresh_build`,
+  `finish_fresh_build`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .db.load import Loader, ensure_db_shape, prepare, sqlite_module
+from .extract import ExtractError, read_document
+from .parse import ParseError, parse_document
+
+SUFFIXES = {".txt", ".html", ".htm", ".docx", ".pdf", ".doc"}
+BUILDING_SUFFIX = ".building"
+
+
+class PipelineError(Exception):
+    """A run that cannot start or go on (the message names the file)."""
+
+
+def find_files(paths: tuple[str, ...] | list[str]) -> list[str]:
+    """The report files named by `paths` (files, or folders searched recursively for
+    the SUFFIXES, hidden files skipped), in sorted order per folder.
+
+    Raises FileNotFoundError naming a path that does not exist.
+    """
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(
+                str(f)
+                for f in sorted(path.rglob("*"))
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
+            )
+        elif path.exists():
+            out.append(str(path))
+        else:
+            raise FileNotFoundError(p)
+    return out
+
+
+def source_path(path: str) -> str:
+    """How a report records where it came from: relative to the working directory when
+    below it, else absolute."""
+    rel = os.path.relpath(path)
+    return rel if not rel.startswith("..") else os.path.abspath(path)
+
+
+def unique_files(paths: tuple[str, ...] | list[str]) -> list[str]:
+    """The files to ingest, each source path once (a file named twice, or a folder and a
+    file inside it, would otherwise load one report twice)."""
+    seen: set[str] = set()
+    out = []
+    for f in find_files(paths):
+        source = source_path(f)
+        if source not in seen:
+            seen.add(source)
+            out.append(f)
+    return out
+
+
+def _failure(
+    source: str, sha256: str, error: str, place: str | None, raw: bytes, text: str | None
+) -> dict[str, Any]:
+    return {
+        "status": "error",
+        "path": source,
+        "sha256": sha256,
+        "error": error,
+        "place": place,
+        "raw": raw,
+        "text": text,
+    }
+
+
+def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
+    """Parse one file; never raises for bad input (the result says what went wrong).
+
+    Returns ``{"status": "ok", "path", "report", "text"}``,
+    ``{"status": "unchanged", "path"}`` when the file's sha256 is `known_sha`, or
+    ``{"status": "error", "path", "sha256", "error", "place", "raw", "text"}``.
+    """
+    source = source_path(path)
+    try:
+        doc = read_document(path)
+    except ExtractError as e:
+        return _failure(source, e.sha256, e.reason, e.place, e.raw, None)
+    if known_sha is not None and doc.sha256 == known_sha:
+        return {"status": "unchanged", "path": source}
+    try:
+        report, text = parse_document(doc, source)
+    except ExtractError as e:
+        return _failure(source, doc.sha256, e.reason, e.place, doc.raw, doc.text)
+    except ParseError as e:
+        return _failure(source, doc.sha256, e.reason, e.place, doc.raw, doc.text)
+    except Exception as e:  # a parser bug must not stop the run or lose the file
+        error = f"internal parser error: {type(e).__name__}: {e}"
+        return _failure(source, doc.sha256, error, None, doc.raw, doc.text)
+    return {"status": "ok", "path": source, "report": report, "text": text}
+
+
+def parse_for_load(path: str, known_sha: str | None = None) -> dict[str, Any]:
+    """parse_one, with a parsed report already turned into its database rows
+    (``{"status": "ok", "path", "rows"}``; other statuses as parse_one).
+
+    Runs in the parse workers: the rows (`load.Prepared`) pickle cheaper than the
+    nested report and leave the main process little more than executemany.
+    """
+    result = parse_one(path, known_sha)
+    if result["status"] != "ok":
+        return result
+    try:
+        rows = prepare(result["report"], result["path"], result["text"])
+    except Exception as e:  # a loader bug must not stop the run or lose the file
+        raw = Path(path).read_bytes()
+        sha = (result["report"].get("source") or {}).get("sha256") or hashlib.sha256(
+            raw
+        ).hexdigest()
+        error = f"internal loader error: {type(e).__name__}: {e}"
+        # raw bytes kept; not the text, which may be what could not be stored
+        return _failure(result["path"], sha, error, None, raw, None)
+    return {"status": "ok", "path": result["path"], "rows": rows}
+
+
+def _parse_chunk(args: list[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    return [parse_for_load(path, sha) for path, sha in args]
+
+
+def parse_many(
+    files: list[str], known: dict[str, str] | None = None, jobs: int = 1, chunk_size: int = 16
+) -> Iterator[dict[str, Any]]:
+    """parse_for_load over `files`, results in file order. `known` maps a source path to
+    the sha256 already loaded (those files come back "unchanged").
+
+    With jobs > 1, a few chunks of files are in flight at a time (not the whole list),
+    so memory stays flat however many files there are and however far the loader lags
+    behind the workers."""
+    known = known or {}
+    args = ((f, known.get(source_path(f))) for f in files)
+    if jobs <= 1:
+        for f, sha in args:
+            yield parse_for_load(f, sha)
+        return
+    chunks = iter(lambda: list(islice(args, chunk_size)), [])
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        in_flight: deque[Future[list[dict[str, Any]]]] = deque(
+            pool.submit(_parse_chunk, chunk) for chunk in islice(chunks, jobs * 4)
+        )
+        while in_flight:
+            results = in_flight.popleft().result()
+            for chunk in islice(chunks, 1):
+                in_flight.append(pool.submit(_parse_chunk, chunk))
+            yield from results
+
+
+def start_fresh_build(db_path: str) -> sqlite_utils.Database:
+    """Open DB.building for a new database, built for speed and renamed over DB at the end.
+
+    The build needs no rollback journal and no fsync per batch (journal off,
+    synchronous off: every page is written once): a run killed mid-way, or one that
+    fails, leaves only DB.building, which is thrown away (the next run deletes it
+    before it starts again). Not a journal in memory either: that would hold every
+    index page a batch touches, growing with the database. The connection holds an
+    exclusive lock for its whole life, so a leftover file still locked belongs to a
+    running ingest (PipelineError).
+    """
+    tmp = db_path + BUILDING_SUFFIX
+    if os.path.exists(tmp):
+        probe = sqlite_utils.Database(tmp)
+        module = sqlite_module(probe.conn)
+        try:
+            probe.conn.execute("PRAGMA busy_timeout = 200")
+            probe.conn.execute("BEGIN EXCLUSIVE")
+            probe.conn.rollback()
+        except module.OperationalError as e:
+            if "locked" in str(e):
+                raise PipelineError(
+                    f"{tmp} is in use: is another ingest building {db_path}?"
+                ) from e
+        except module.DatabaseError:
+            pass  # not a database (cut short by a kill): nothing to keep
+        finally:
+            probe.close()
+        os.remove(tmp)
+    db = sqlite_utils.Database(tmp)
+    db.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    db.conn.execute("PRAGMA journal_mode = OFF")
+    db.conn.execute("PRAGMA synchronous = OFF")
+    return db
+
+
+def finish_fresh_build(db: sqlite_utils.Database, db_path: str) -> None:
+    """Close the build, make it durable, and rename it into place (atomic)."""
+    db.close()
+    tmp = db_path + BUILDING_SUFFIX
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    # A journal or WAL left by an earlier database of that name (deleted without them)
+    # would be replayed into the new one.
+    for suffix in ("-journal", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(db_path + suffix)
+    os.replace(tmp, db_path)
+    try:
+        dir_fd = os.open(os.path.dirname(os.path.abspath(db_path)), os.O_RDONLY)
+    except OSError:  # pragma: no cover - a platform without directory handles
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did: files per status, one message per failed file, notes."""
+
+    counts: dict[str, int] = field(default_factory=lambda: {"ok": 0, "unchanged": 0, "error": 0})
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def ingest(
+    db_path: str,
+    files: list[str],
+    *,
+    jobs: int = 1,
+    batch_size: int = 500,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> IngestSummary:
+    """Parse `files` and load them into the SQLite database at `db_path`.
+
+    Re-running on the same files changes nothing; a changed file replaces its old
+    report; a file that cannot be parsed is recorded in ingest_errors (with its raw
+    bytes) and in the summary's errors, and the others load. A new database is built
+    beside `db_path` and renamed into place when complete; an existing one is updated
+    in place, one transaction per batch (WAL). `on_result` is called with each file's
+    result as it is loaded (for progress and error messages).
+
+    Raises PipelineError when another ingest is building the same database.
+    """
+    summary = IngestSummary()
+    fresh = not os.path.exists(db_path)
+    if fresh:
+        db = start_fresh_build(db_path)
+    else:
+        db = sqlite_utils.Database(db_path)
+        db.conn.execute("PRAGMA journal_mode = WAL")
+        db.conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        ensure_db_shape(db)
+        loader = Loader(db, batch_size=batch_size)
+        for r in parse_many(files, loader.known, jobs):
+            summary.counts[r["status"]] += 1
+            if r["status"] == "ok":
+                loader.add_prepared(r["rows"])
+            elif r["status"] == "error":
+                place = f": {r['place']}" if r["place"] else ""
+                summary.errors.append(f"{r['path']}{place}: {r['error']}")
+                loader.add_error(
+                    r["path"], r["sha256"], r["error"], r["place"], r["raw"], r["text"]
+                )
+            if on_result is not None:
+                on_result(r)
+        loader.finish()
+    except BaseException:
+        if fresh:  # nothing to keep: the previous state was no database at all
+            db.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(db_path + BUILDING_SUFFIX)
+        raise
+    if fresh:
+        finish_fresh_build(db, db_path)
+    else:
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            # A single file for `datasette -i` and downloads; skipped while someone reads it.
+            db.conn.execute("PRAGMA journal_mode = DELETE")
+        except sqlite_module(db.conn).OperationalError as e:
+            summary.notes.append(f"kept WAL mode ({e})")
+        db.close()
+    return summary

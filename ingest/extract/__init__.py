@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING
 
 import docx
 import lxml.html
-import pdfplumber
-import pypdfium2 as pdfium
 from charset_normalizer import from_bytes
 from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+
+from .errors import ExtractError
+from .errors import Problem as _Problem
+from .errors import describe as _describe
+from .pdf import pdf_text
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -44,7 +47,6 @@ OLD_DOC_REASON = "old binary .doc is not supported; convert it to .docx"
 RTF_REASON = "RTF is not supported; convert it to .docx"
 BINARY_REASON = "binary data, not a text report"
 EMPTY_REASON = "empty file"
-NO_TEXT_LAYER_REASON = "no text layer (scanned PDF?); OCR it first"
 
 # Control characters a text report may legitimately hold: tab, newlines, form feed
 # (page breaks from pdftotext), vertical tab and DOS end-of-file.
@@ -67,25 +69,6 @@ class Document:
     raw: bytes = field(repr=False)
     # For PDFs: the text engine that produced `text` (see PDF_ENGINES).
     extractor: str | None = None
-
-
-class ExtractError(Exception):
-    """A file that cannot be turned into text; the message names the file."""
-
-    def __init__(
-        self,
-        path: str,
-        reason: str,
-        place: str | None = None,
-        raw: bytes = b"",
-        sha256: str = "",
-    ) -> None:
-        self.path = path
-        self.reason = reason
-        self.place = place
-        self.raw = raw
-        self.sha256 = sha256
-        super().__init__(f"{path}: {place}: {reason}" if place is not None else f"{path}: {reason}")
 
 
 def read_document(path: str | Path, *, pdf_engine: str = "pdfium") -> Document:
@@ -149,21 +132,6 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
         return _decode(raw)
     except _Problem as problem:
         raise ExtractError("<bytes>", problem.reason, place=problem.place, raw=raw) from problem
-
-
-class _Problem(Exception):
-    """Internal: a reason and place, turned into ExtractError once the path is known."""
-
-    def __init__(self, reason: str, place: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.place = place
-
-
-def _describe(exc: BaseException) -> str:
-    """A library exception as one readable phrase."""
-    message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    return message or str(exc.__cause__ or "") or type(exc).__name__
 
 
 # --- kind -----------------------------------------------------------------------------
@@ -439,55 +407,3 @@ def _docx_lines(container: _Element, parent: DocxDocument) -> Iterator[str]:
         elif child.tag == qn("w:sdt"):
             for content in child.iterchildren(qn("w:sdtContent")):
                 yield from _docx_lines(content, parent)
-
-
-# --- PDF ------------------------------------------------------------------------------
-
-
-PDF_ENGINES = ("pdfium", "pdfplumber")
-
-
-def pdf_text(raw: bytes, engine: str = "pdfium") -> str:
-    """The text of every page joined by newlines.
-
-    "pdfium" gives each page's text in content-stream order (pypdfium2, C, ~20× faster);
-    "pdfplumber" rebuilds lines from character positions (pdfminer, pure Python), which
-    keeps a wrapped table label next to its numbers in more layouts.
-    """
-    if engine not in PDF_ENGINES:
-        raise ValueError(f"unknown PDF engine {engine!r}; choose from {PDF_ENGINES}")
-    try:
-        pages = _pdfium_pages(raw) if engine == "pdfium" else _pdfplumber_pages(raw)
-    except Exception as exc:
-        if engine == "pdfium":  # pdfminer reads some damaged files that pdfium refuses
-            return pdf_text(raw, "pdfplumber")
-        raise _Problem(f"cannot read PDF: {_describe(exc)}") from exc
-    if not pages:
-        raise _Problem("PDF has no pages")
-    if not any(text.strip() for text in pages):
-        raise _Problem(NO_TEXT_LAYER_REASON, f"pages 1-{len(pages)}")
-    return "\n".join(pages)
-
-
-def _pdfium_pages(raw: bytes) -> list[str]:
-    pages: list[str] = []
-    pdf = pdfium.PdfDocument(raw)
-    try:
-        for page in pdf:
-            textpage = page.get_textpage()
-            text = textpage.get_text_bounded()
-            textpage.close()
-            page.close()
-            pages.append(text.replace("\r\n", "\n").replace("\r", "\n"))
-    finally:
-        pdf.close()
-    return pages
-
-
-def _pdfplumber_pages(raw: bytes) -> list[str]:
-    pages: list[str] = []
-    with pdfplumber.open(io.BytesIO(raw)) as pdf:
-        for page in pdf.pages:
-            pages.append(page.extract_text() or "")
-            page.close()  # frees the page's cached objects; matters for long files
-    return pages

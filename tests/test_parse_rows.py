@@ -77,7 +77,7 @@ def test_split_solver_agrees_with_brute_force_over_the_column_identities() -> No
 
     from ingest import model
     from ingest import validate as checks
-    from ingest.parse.report import _column_solutions
+    from ingest.parse.digits import _column_solutions
 
     rng = random.Random(7)
     keys = ["new_received", "carried_over", "granted", "partially_granted", "other_processing"]

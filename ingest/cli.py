@@ -34,7 +34,8 @@ def _summary(report: dict[str, Any]) -> str:
         f"  tables:   {' '.join(tables) or 'none'}",
         f"  checks failed: {len(failed)}"
         + "".join(
-            f"\n    {c['check']}: expected {c['expected']}, actual {c['actual']}" for c in failed
+            f"\n    {c['check']}: reported {c['reported']}, computed {c['computed']}"
+            for c in failed
         ),
         f"  warnings: {len(report['warnings'])}"
         + "".join(f"\n    {w}" for w in report["warnings"]),

@@ -11,7 +11,7 @@ from typing import Literal
 
 FormatVersion = Literal["2019", "2021"]
 
-SCHEMA = "nianbao.report/1"
+SCHEMA = "nianbao.report/2"
 
 
 @dataclass(frozen=True)
@@ -310,18 +310,71 @@ AGENCY_TYPES: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Identity:
-    """A named equality the validator checks: sum(left) == sum(right)."""
+    """A named relation the validator checks: sum(reported) == sum(computed).
+
+    For a table identity, `table` names the table and `along` says how it repeats:
+    ``"column"`` — once per column, the keys are row keys; ``"row"`` — once per row (or
+    group), the keys are column keys. `reported` are the cells of the printed total,
+    `computed` the cells whose sum should equal it; with `parts_optional`, parts the report
+    does not print are left out (table 三 prints the （六） rows one way or the other).
+    Identities with no `table` relate other facts (text, other years) and are written out
+    in the validator or the loader.
+    """
 
     name: str
     description: str  # Chinese, shown on the site
     severity: Literal["hard", "soft"] = "hard"
+    table: str = ""
+    along: Literal["column", "row", ""] = ""
+    reported: tuple[str, ...] = ()
+    computed: tuple[str, ...] = ()
+    parts_optional: bool = False
+
+    @property
+    def coefficients(self) -> dict[str, int]:
+        """Each key's coefficient in the linear form Σ reported − Σ computed = 0."""
+        out: dict[str, int] = {}
+        for key in self.reported:
+            out[key] = out.get(key, 0) + 1
+        for key in self.computed:
+            out[key] = out.get(key, 0) - 1
+        return out
 
 
 IDENTITIES: tuple[Identity, ...] = (
-    Identity("balance", "本年新收 + 上年结转 = 办理结果总计 + 结转下年度（每列）"),
-    Identity("outcomes", "办理结果各项之和 = 办理结果总计（每列）"),
-    Identity("row_sum", "各类申请人之和 = 总计（每行）"),
-    Identity("review_total", "维持 + 纠正 + 其他 + 尚未审结 = 总计（表四每组）"),
+    Identity(
+        "balance",
+        "本年新收 + 上年结转 = 办理结果总计 + 结转下年度（每列）",
+        table="applications",
+        along="column",
+        reported=("new_received", "carried_over"),
+        computed=("total_handled", "carried_forward"),
+    ),
+    Identity(
+        "outcomes",
+        "办理结果各项之和 = 办理结果总计（每列）",
+        table="applications",
+        along="column",
+        reported=("total_handled",),
+        computed=OUTCOME_KEYS,
+        parts_optional=True,
+    ),
+    Identity(
+        "row_sum",
+        "各类申请人之和 = 总计（每行）",
+        table="applications",
+        along="row",
+        reported=("total",),
+        computed=APPLICANT_PARTS,
+    ),
+    Identity(
+        "review_total",
+        "维持 + 纠正 + 其他 + 尚未审结 = 总计（表四每组）",
+        table="review_litigation",
+        along="row",
+        reported=("total",),
+        computed=REVIEW_KEYS[:-1],
+    ),
     Identity("non_negative", "每个数均为非负整数"),
     Identity("handled_not_above_received", "办理总计不超过本年新收 + 上年结转", "soft"),
     Identity("fee_mentioned", "因未缴费不再处理的申请多于 0 时，第六部分应说明收费", "soft"),
@@ -332,6 +385,10 @@ IDENTITIES: tuple[Identity, ...] = (
         "in_force_continuity", "现行有效件数 ≈ 上年现行有效 + 本年制发 − 本年废止（跨年）", "soft"
     ),
 )
+# The identities over the cells of one table, in the order the validator reports them.
+TABLE_IDENTITIES: tuple[Identity, ...] = tuple(i for i in IDENTITIES if i.table)
+# Those that repeat down each column of table 三 (what the digit solver can use).
+COLUMN_IDENTITIES: tuple[Identity, ...] = tuple(i for i in IDENTITIES if i.along == "column")
 IDENTITY_BY_NAME: dict[str, Identity] = {i.name: i for i in IDENTITIES}
 
 # Layouts the parser recognises, with Chinese names for the site.
@@ -344,4 +401,20 @@ LAYOUTS: tuple[tuple[str, str], ...] = (
     ("html", "HTML 网页"),
     ("docx", "Word 文档"),
     ("pdf", "PDF 文件"),
+)
+
+
+# ---------------------------------------------------------------------------
+# A report's check status (reports.check_status), from its hard checks
+# ---------------------------------------------------------------------------
+
+STATUS_FAILED = "有错误"  # a hard check fails
+STATUS_PASSED = "全部通过"  # every hard check holds
+STATUS_PARTLY_CHECKED = "部分无法核对"  # none fails, some could not be checked (blank input)
+STATUS_UNCHECKED = "无法核对"  # nothing could be checked (no table 三)
+CHECK_STATUSES: tuple[str, ...] = (
+    STATUS_PASSED,
+    STATUS_FAILED,
+    STATUS_PARTLY_CHECKED,
+    STATUS_UNCHECKED,
 )

@@ -1,27 +1,49 @@
 """The validator: every identity of model.IDENTITIES, checked on one canonical report.
 
-A check whose inputs include a NULL is reported with ``ok: None`` (not checkable),
-never silently passed. A failed check is a finding, published as it is.
+A check is a record (shared/spec/CANONICAL_JSON.md): ``check`` (its name, the identity
+and the column, row or group it covers: ``balance.total``), ``identity``, ``severity``,
+``cells`` (the dotted paths it reads), ``reported`` (the value the report prints for the
+checked total), ``computed`` (the value computed from the other cells), ``ok`` and a
+Chinese ``detail``. A check whose inputs include a blank or unreadable cell (NULL) has
+``ok: None`` (not checkable), never silently passed. A failed check is a finding,
+published as it is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from . import model
 
 Check = dict[str, Any]
+Report = dict[str, Any]
+
+_EMPTY: dict[str, Any] = {}
 
 
-def _check(name: str, part: str, expected: Any, actual: Any, detail: str = "") -> Check:
+def make_check(
+    name: str,
+    part: str,
+    reported: Any,
+    computed: Any,
+    cells: list[str],
+    detail: str = "",
+    ok: bool | None = None,
+) -> Check:
+    """One check record; `ok` defaults to reported == computed (None when either is)."""
     identity = model.IDENTITY_BY_NAME[name]
-    ok = None if expected is None or actual is None else _eq(expected, actual)
+    if ok is None and reported is not None and computed is not None:
+        ok = _eq(reported, computed)
     return {
         "check": f"{name}.{part}" if part else name,
+        "identity": name,
         "severity": identity.severity,
         "ok": ok,
-        "expected": expected,
-        "actual": actual,
+        "reported": reported,
+        "computed": computed,
+        "cells": cells,
         "detail": detail,
     }
 
@@ -38,8 +60,42 @@ def _sum(values: list[Any]) -> Any:
     return sum(values)
 
 
-_BALANCE_ROWS = ("new_received", "carried_over", "total_handled", "carried_forward")
-_EMPTY: dict[str, Any] = {}
+_DETAILS = {
+    "balance": "本年新收 + 上年结转 vs 办理结果总计 + 结转下年度",
+    "outcomes": "办理结果总计 vs 各项办理结果之和",
+    "row_sum": "总计 vs 各类申请人之和",
+    "review_total": "总计 vs 维持 + 纠正 + 其他 + 尚未审结",
+}
+
+
+def _table_check(
+    identity: model.Identity, part: str, present: list[str], get: Callable[[str], tuple[str, Any]]
+) -> Check | None:
+    """One instance of a table identity: `present` are the keys the report prints along
+    the identity, in printed order; `get(key)` → (dotted path, value)."""
+    reported = [k for k in identity.reported if k in present]
+    computed = [k for k in identity.computed if k in present]
+    if len(reported) < len(identity.reported) or not computed:
+        return None
+    if not identity.parts_optional and len(computed) < len(identity.computed):
+        return None
+    used = set(reported) | set(computed)
+    return make_check(
+        identity.name,
+        part,
+        _sum([get(k)[1] for k in reported]),
+        _sum([get(k)[1] for k in computed]),
+        [get(k)[0] for k in present if k in used],
+        _DETAILS[identity.name],
+    )
+
+
+def _column_cell(apps: dict[str, dict[str, Any]], col: str, row: str) -> tuple[str, Any]:
+    return f"applications.{row}.{col}", apps[row].get(col)
+
+
+def _row_cell(table: str, row: str, cells: dict[str, Any], col: str) -> tuple[str, Any]:
+    return f"{table}.{row}.{col}", cells.get(col)
 
 
 def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
@@ -47,61 +103,40 @@ def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
     out: list[Check] = []
     if not apps:
         return out
-    outcome_rows = [apps[k] for k in model.OUTCOME_KEYS if k in apps]
-    balance = all(k in apps for k in _BALANCE_ROWS)
-    received, carried, handled, forward = (apps.get(k, _EMPTY) for k in _BALANCE_ROWS)
-    for col, _ in model.APPLICANT_COLUMNS:
-        if balance:
-            out.append(
-                _check(
-                    "balance",
-                    col,
-                    _sum([received.get(col), carried.get(col)]),
-                    _sum([handled.get(col), forward.get(col)]),
-                    "本年新收 + 上年结转 vs 办理结果总计 + 结转下年度",
-                )
-            )
-        if "total_handled" in apps and outcome_rows:
-            out.append(
-                _check(
-                    "outcomes",
-                    col,
-                    handled.get(col),
-                    _sum([r.get(col) for r in outcome_rows]),
-                    "办理结果总计 vs 各项办理结果之和",
-                )
-            )
+    present = [r.key for r in model.APPLICATION_ROWS_ALL if r.key in apps]
+    for col in model.APPLICANT_KEYS:
+        for identity in model.COLUMN_IDENTITIES:
+            check = _table_check(identity, col, present, partial(_column_cell, apps, col))
+            if check is not None:
+                out.append(check)
     return out
 
 
-def hard_checks(report: dict[str, Any]) -> list[Check]:
+def _row_checks(report: Report) -> list[Check]:
+    """The identities along each row of a table (row sums of table 三, groups of 四)."""
+    out: list[Check] = []
+    for identity in model.TABLE_IDENTITIES:
+        if identity.along != "row":
+            continue
+        table: dict[str, dict[str, Any]] = report.get(identity.table) or {}
+        if identity.table == "review_litigation":
+            rows = [g for g, _ in model.REVIEW_GROUPS if table.get(g)]
+            columns = list(model.REVIEW_KEYS)
+        else:
+            rows = list(table)
+            columns = list(model.APPLICANT_KEYS)
+        for row in rows:
+            cell = partial(_row_cell, identity.table, row, table[row])
+            check = _table_check(identity, row, columns, cell)
+            if check is not None:
+                out.append(check)
+    return out
+
+
+def hard_checks(report: Report) -> list[Check]:
     """Balance, outcomes, row sums (table 三), group totals (table 四), non-negativity."""
-    apps: dict[str, dict[str, Any]] = report.get("applications") or {}
-    out = column_checks(apps)
-    if apps:
-        for row in apps:
-            cells = apps[row]
-            out.append(
-                _check(
-                    "row_sum",
-                    row,
-                    cells.get("total"),
-                    _sum([cells.get(c) for c in model.APPLICANT_PARTS]),
-                    "总计 vs 各类申请人之和",
-                )
-            )
-    for group, _ in model.REVIEW_GROUPS:
-        cells = (report.get("review_litigation") or {}).get(group)
-        if cells:
-            out.append(
-                _check(
-                    "review_total",
-                    group,
-                    cells.get("total"),
-                    _sum([cells.get(k) for k in model.REVIEW_KEYS[:-1]]),
-                    "总计 vs 维持 + 纠正 + 其他 + 尚未审结",
-                )
-            )
+    out = column_checks(report.get("applications") or {})
+    out += _row_checks(report)
     negatives: list[str] = []
     non_integers: list[str] = []
     for table, row, col, v in iter_cells(report):
@@ -112,98 +147,93 @@ def hard_checks(report: dict[str, Any]) -> list[Check]:
         if table != "proactive" and isinstance(v, float):
             non_integers.append(f"{table}.{row}.{col}")
     bad = negatives + non_integers
-    out.append(
-        {
-            "check": "non_negative",
-            "severity": "hard",
-            "ok": not bad,
-            "expected": 0,
-            "actual": len(bad),
-            "detail": ", ".join(bad[:20]),
-        }
-    )
+    out.append(make_check("non_negative", "", len(bad), 0, bad, ", ".join(bad[:20]), ok=not bad))
     return out
 
 
-def soft_checks(report: dict[str, Any]) -> list[Check]:
+def soft_checks(report: Report) -> list[Check]:
     """Checks that flag a likely problem but can have honest exceptions."""
     apps: dict[str, dict[str, Any]] = report.get("applications") or {}
     rl: dict[str, dict[str, Any]] = report.get("review_litigation") or {}
     out: list[Check] = []
 
     def total(row: str) -> Any:
-        return apps.get(row, {}).get("total")
+        return apps.get(row, _EMPTY).get("total")
+
+    def group_total(group: str) -> Any:
+        return rl.get(group, _EMPTY).get("total")
 
     if apps:
         received = _sum([total("new_received"), total("carried_over")])
         handled = total("total_handled")
         if received is not None and handled is not None:
+            cells = [f"applications.{r}.total" for r in ("new_received", "carried_over")]
             out.append(
-                {
-                    "check": "handled_not_above_received",
-                    "severity": "soft",
-                    "ok": handled <= received,
-                    "expected": received,
-                    "actual": handled,
-                    "detail": "办理结果总计不应超过本年新收 + 上年结转",
-                }
+                make_check(
+                    "handled_not_above_received",
+                    "",
+                    handled,
+                    received,
+                    [*cells, "applications.total_handled.total"],
+                    "办理结果总计不应超过本年新收 + 上年结转",
+                    ok=handled <= received,
+                )
             )
         no_fee = total("other_no_fee")
         if no_fee:
             fee = report.get("fee") or {}
-            mentioned = bool(fee.get("charged") or fee.get("notices"))
             out.append(
-                {
-                    "check": "fee_mentioned",
-                    "severity": "soft",
-                    "ok": mentioned,
-                    "expected": "第六部分说明收费",
-                    "actual": fee.get("text") or None,
-                    "detail": f"因逾期未缴费不再处理 {no_fee} 件",
-                }
+                make_check(
+                    "fee_mentioned",
+                    "",
+                    fee.get("text") or None,
+                    None,
+                    ["applications.other_no_fee.total"],
+                    f"因逾期未缴费不再处理 {no_fee} 件，第六部分应说明收费",
+                    ok=bool(fee.get("charged") or fee.get("notices")),
+                )
             )
     said = report.get("narrative_numbers") or {}
     if said.get("received") is not None and total("new_received") is not None:
         out.append(
-            _check(
+            make_check(
                 "narrative_received",
                 "",
                 said["received"],
                 total("new_received"),
+                ["applications.new_received.total"],
                 "正文所述收到申请件数 vs 表三本年新收总计",
             )
         )
-    if said.get("review") is not None and rl.get("review", {}).get("total") is not None:
+    if said.get("review") is not None and group_total("review") is not None:
         out.append(
-            _check(
+            make_check(
                 "narrative_review",
                 "review",
                 said["review"],
-                rl["review"]["total"],
+                group_total("review"),
+                ["review_litigation.review.total"],
                 "正文所述行政复议件数 vs 表四行政复议总计",
             )
         )
     if said.get("litigation") is not None:
-        lit = _sum(
-            [
-                rl.get("litigation_direct", {}).get("total"),
-                rl.get("litigation_after_review", {}).get("total"),
-            ]
-        )
+        groups = ("litigation_direct", "litigation_after_review")
+        lit = _sum([group_total(g) for g in groups])
         if lit is not None:
             out.append(
-                _check(
+                make_check(
                     "narrative_review",
                     "litigation",
                     said["litigation"],
                     lit,
+                    [f"review_litigation.{g}.total" for g in groups],
                     "正文所述行政诉讼件数 vs 表四行政诉讼总计",
                 )
             )
     return out
 
 
-def iter_cells(report: dict[str, Any]):
+def iter_cells(report: Report) -> Iterator[tuple[str, str, str, Any]]:
     """Yield (table, row, column, value) for every number cell of the report."""
     for table in ("proactive", "applications", "review_litigation"):
         for row, cells in (report.get(table) or {}).items():
@@ -213,4 +243,18 @@ def iter_cells(report: dict[str, Any]):
 
 
 def failed(checks: list[Check], severity: str = "hard") -> list[Check]:
+    """The checks of that severity that do not hold (ok is False, not None)."""
     return [c for c in checks if c["severity"] == severity and c["ok"] is False]
+
+
+def status(report: Report) -> str:
+    """The report's check status (one of model.CHECK_STATUSES), from its hard checks."""
+    checks = report.get("checks") or []
+    hard = [c for c in checks if c["severity"] == "hard"]
+    if any(c["ok"] is False for c in hard):
+        return model.STATUS_FAILED
+    if any(c["ok"] is True for c in hard) and report.get("applications") != {}:
+        if all(c["ok"] is not None for c in hard):
+            return model.STATUS_PASSED
+        return model.STATUS_PARTLY_CHECKED
+    return model.STATUS_UNCHECKED

@@ -37,40 +37,20 @@ class Cell:
 # --------------------------------------------------------------------------- cells
 
 
-def failed_cells(
-    checks: list[dict[str, Any]], report: dict[str, Any]
-) -> dict[tuple[str, ...], list[str]]:
-    """Map (table, row, column) → names of the failed hard checks that involve that cell."""
-    marks: dict[tuple[str, ...], list[str]] = {}
-    apps = report.get("applications") or {}
+def failed_cells(checks: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Map a cell's dotted path (table.row.column) → names of the failed hard checks that
+    cover it (each check lists its cells)."""
+    marks: dict[str, list[str]] = {}
     for check in checks:
         if check["severity"] != "hard" or check["ok"] is not False:
             continue
-        for cell in _cells_of(check, apps):
-            marks.setdefault(cell, []).append(check["check"])
+        for path in check.get("cells") or ():
+            marks.setdefault(path, []).append(check["check"])
     return marks
 
 
-def _cells_of(check: dict[str, Any], apps: dict[str, Any]) -> list[tuple[str, ...]]:
-    identity, _, part = check["check"].partition(".")
-    if identity == "balance":
-        rows = ("new_received", "carried_over", "total_handled", "carried_forward")
-        return [("applications", r, part) for r in rows if r in apps]
-    if identity == "outcomes":
-        rows = (*model.OUTCOME_KEYS, "total_handled")
-        return [("applications", r, part) for r in rows if r in apps]
-    if identity == "row_sum":
-        return [("applications", part, c) for c in model.APPLICANT_KEYS]
-    if identity == "review_total":
-        return [("review_litigation", part, c) for c in model.REVIEW_KEYS]
-    if identity == "non_negative":
-        details = (check.get("detail") or "").split(", ")
-        return [tuple(d.split(".")) for d in details if d.count(".") == 2]
-    return []
-
-
 def value_cell(table: str, row: str, col: str, cells: dict[str, Any], marks: dict) -> Cell:
-    names = marks.get((table, row, col), [])
+    names = marks.get(f"{table}.{row}.{col}", [])
     return Cell(value=cells.get(col), is_value=True, failed=bool(names), check_names=names)
 
 
@@ -199,7 +179,7 @@ def narrative_sections(report: dict[str, Any]) -> list[tuple[model.Section, str]
 
 def page_context(row: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
     checks = report.get("checks") or []
-    marks = failed_cells(checks, report)
+    marks = failed_cells(checks)
     return {
         "row": row,
         "report": report,

@@ -137,7 +137,7 @@ def test_hongze_2023_is_loaded_with_its_broken_checks(tmp_path):
         SHARED_REPORTS / "huaian_hongzequ_2024.pdf.txt",
     )
     rows = conn.execute(
-        "select c.check_name, c.expected, c.actual, c.difference from checks c join reports r on r.id = c.report_id "
+        "select c.check_name, c.reported, c.computed, c.difference from checks c join reports r on r.id = c.report_id "
         "where r.year = 2023 and c.ok = 0 and c.severity = 'hard' order by c.check_name"
     ).fetchall()
     assert rows == [

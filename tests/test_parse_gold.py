@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 
+from ingest import model
 from ingest.cli import cli
 from ingest.extract import read_document
 from ingest.parse import parse_document, parse_file, parse_text
@@ -105,7 +106,7 @@ def test_parse_json_cli_matches_gold():
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["schema"] == "nianbao.report/1"
+    assert report["schema"] == "nianbao.report/2"
     assert mismatches(gold_for("huaian_shi_2024.pdf"), report) == []
 
 
@@ -116,14 +117,21 @@ def test_hongze_2023_broken_review_checks_are_reported_not_corrected():
         c["check"]: c for c in report["checks"] if c["ok"] is False and c["severity"] == "hard"
     }
     assert set(failed) == {"review_total.review", "review_total.litigation_after_review"}
-    assert (failed["review_total.review"]["expected"], failed["review_total.review"]["actual"]) == (
+    assert (
+        failed["review_total.review"]["reported"],
+        failed["review_total.review"]["computed"],
+    ) == (
         0,
         11,
     )
     assert (
-        failed["review_total.litigation_after_review"]["expected"],
-        failed["review_total.litigation_after_review"]["actual"],
+        failed["review_total.litigation_after_review"]["reported"],
+        failed["review_total.litigation_after_review"]["computed"],
     ) == (0, 5)
+    assert failed["review_total.review"]["cells"] == [
+        f"review_litigation.review.{col}"
+        for col in ("upheld", "corrected", "other", "pending", "total")
+    ]
     # the printed numbers stay as printed
     assert report["review_litigation"]["review"] == {
         "upheld": 10,
@@ -196,3 +204,29 @@ def test_run_together_row_split_by_identities():
 
     assert split_row_sum("21710000218", 7) == [(217, 1, 0, 0, 0, 0, 218)]
     assert report["applications"]["new_received"]["total"] == 13
+
+
+def test_a_check_names_its_cells_the_printed_total_and_the_computed_sum():
+    """Checks are records (CANONICAL_JSON.md): ``reported`` is what the report prints for
+    the checked total, ``computed`` what the other cells it covers add up to."""
+    report = parse_file(SAMPLES / "000_872c2db3c34386f9.txt")
+    by_name = {c["check"]: c for c in report["checks"]}
+    apps = report["applications"]
+    row_sum = by_name["row_sum.new_received"]
+    assert row_sum["identity"] == "row_sum"
+    assert row_sum["reported"] == apps["new_received"]["total"] == 13
+    assert row_sum["computed"] == sum(v for k, v in apps["new_received"].items() if k != "total")
+    assert row_sum["cells"] == [
+        f"applications.new_received.{c}" for c in (*model.APPLICANT_PARTS, "total")
+    ]
+    balance = by_name["balance.total"]
+    assert balance["cells"] == [
+        f"applications.{r}.total"
+        for r in ("new_received", "carried_over", "total_handled", "carried_forward")
+    ]
+    assert balance["reported"] == apps["new_received"]["total"] + apps["carried_over"]["total"]
+    assert balance["computed"] == apps["total_handled"]["total"] + apps["carried_forward"]["total"]
+    outcomes = by_name["outcomes.total"]
+    assert outcomes["reported"] == apps["total_handled"]["total"]
+    assert outcomes["cells"][-1] == "applications.total_handled.total"
+    assert len(outcomes["cells"]) == 1 + 21  # 25-row table: 21 outcome rows

@@ -66,7 +66,7 @@ async def test_every_canned_query_runs(datasette_app: Datasette, name: str) -> N
 async def test_failed_identities_are_hongze_2023_table_four(datasette_app: Datasette) -> None:
     got = await query(datasette_app, "failed_identities")
     assert [
-        (r["agency"], r["year"], r["check_name"], r["expected"], r["actual"], r["difference"])
+        (r["agency"], r["year"], r["check_name"], r["reported"], r["computed"], r["difference"])
         for r in got
     ] == [
         ("洪泽区人民政府", 2023, "review_total.review", "0", "11", 11.0),
@@ -82,7 +82,7 @@ async def test_failed_identities_none_in_the_bundled_samples(datasette_app: Data
 
 async def test_narrative_mismatch(datasette_app: Datasette) -> None:
     got = {
-        (r["agency"], r["expected"], r["actual"])
+        (r["agency"], r["reported"], r["computed"])
         for r in await query(datasette_app, "narrative_mismatch")
     }
     expected = {("湘潭县统计局", "0", "1")}
@@ -173,7 +173,7 @@ async def test_fees(datasette_app: Datasette) -> None:
 async def test_carry_mismatch_is_empty_when_hongze_carries_over(datasette_app: Datasette) -> None:
     assert await query(datasette_app, "carry_mismatch") == []
     checks = await rows(datasette_app, "/nianbao/checks.json", identity="carry_continuity")
-    assert [(c["ok"], c["expected"], c["actual"]) for c in checks] == [(1, "0", "0")]
+    assert [(c["ok"], c["reported"], c["computed"]) for c in checks] == [(1, "0", "0")]
 
 
 @needs_shared
@@ -290,6 +290,8 @@ async def test_report_page_highlights_failed_hongze_2023_checks(datasette_app: D
     page = await datasette_app.client.get(f"/report/{rid}")
     failed = re.search(r'<section class="failed-checks">(.*?)</section>', page.text, re.S)
     assert failed, "no failed-checks section"
+    # the printed total first, then what its parts add up to (printed 0, parts 11)
+    assert failed.group(1).index("报告所填") < failed.group(1).index("按关系推算")
     table = re.findall(
         r"<code>(.*?)</code>.*?<td class=\"num\">(.*?)</td><td class=\"num\">(.*?)</td>",
         failed.group(1),

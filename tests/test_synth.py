@@ -40,7 +40,7 @@ def test_files_and_truth_written(corpus: Path) -> None:
     assert len(docs) == N
     for doc in docs:
         truth = json.loads(Path(doc).with_suffix(".truth.json").read_text(encoding="utf-8"))
-        assert truth["schema"] == "nianbao.report/1"
+        assert truth["schema"] == "nianbao.report/2"
         assert truth["agency"] and 2019 <= truth["year"] <= 2025
         assert truth["format"] in ("2019", "2021")
         assert truth["source"]["path"] == str(Path(doc).relative_to(corpus))

@@ -150,10 +150,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "report_id": str,
             "check_name": str,
             "identity": str,
+            "part": str,
             "severity": str,
             "ok": int,
-            "expected": str,
-            "actual": str,
+            "reported": str,
+            "computed": str,
             "difference": float,
             "detail": str,
         },
@@ -220,7 +221,7 @@ FTS_SQL = f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(body, toke
 VIEWS: dict[str, str] = {
     "failed_checks": """
 select c.report_id, r.agency, r.year, r.province, c.check_name, i.description,
-       c.expected, c.actual, c.difference
+       c.reported, c.computed, c.difference
 from checks c join reports r on r.id = c.report_id join identities i on i.name = c.identity
 where c.ok = 0 and c.severity = 'hard'
 """,
@@ -338,21 +339,23 @@ def _json_value(v: Any) -> str | None:
 
 
 def _check_row(rid: str, c: dict[str, Any]) -> tuple[Any, ...]:
-    """A checks row (CHILD_COLUMNS["checks"]); difference = actual − expected when both
+    """A checks row (CHILD_COLUMNS["checks"]); difference = computed − reported when both
     are numbers. About 45 per report, so written for speed."""
     name = c["check"]
+    identity = c["identity"]
     ok = c["ok"]
-    e, a = c.get("expected"), c.get("actual")
-    numbers = isinstance(e, (int, float)) and isinstance(a, (int, float))
+    r, k = c.get("reported"), c.get("computed")
+    numbers = isinstance(r, (int, float)) and isinstance(k, (int, float))
     return (
         rid,
         name,
-        name.partition(".")[0],
+        identity,
+        name[len(identity) + 1 :] or None,
         c["severity"],
         None if ok is None else int(ok),
-        _json_value(e),
-        _json_value(a),
-        float(a - e) if numbers else None,
+        _json_value(r),
+        _json_value(k),
+        float(k - r) if numbers else None,
         c.get("detail"),
     )
 
@@ -459,7 +462,6 @@ def prepare(report: Report, source_path: str, raw_text: str | None) -> Prepared:
     fee = report.get("fee") or {}
     apps = report.get("applications") or {}
     all_checks = report.get("checks") or []
-    hard = [c for c in all_checks if c["severity"] == "hard"]
     failed_hard = validator.failed(all_checks, "hard")
     missing = [
         model.SECTION_BY_KEY[k].number
@@ -478,12 +480,6 @@ def prepare(report: Report, source_path: str, raw_text: str | None) -> Prepared:
         rl_get("litigation_direct", "corrected"),
         rl_get("litigation_after_review", "corrected"),
     ]
-    if failed_hard:
-        status = "有错误"
-    elif any(c["ok"] is True for c in hard) and not report.get("applications") == {}:
-        status = "全部通过" if all(c["ok"] is not None for c in hard) else "部分无法核对"
-    else:
-        status = "无法核对"
     raw_utf8 = raw_text.encode("utf-8") if raw_text is not None else None
     sha = src.get("sha256") or hashlib.sha256(raw_utf8 or b"").hexdigest()
     source = {
@@ -518,7 +514,7 @@ def prepare(report: Report, source_path: str, raw_text: str | None) -> Prepared:
         "litigation_corrected": None if None in lit_corr or not rl else sum(lit_corr),  # type: ignore[arg-type]
         "fee_charged": None if fee.get("charged") is None else int(bool(fee["charged"])),
         "fee_amount_yuan": fee.get("amount_yuan"),
-        "check_status": status,
+        "check_status": validator.status(report),
         "checks_failed": len(failed_hard),
         "soft_checks_failed": len(validator.failed(all_checks, "soft")),
         "warnings_count": len(report.get("warnings") or []),
@@ -834,10 +830,10 @@ class Loader:
 CROSS_YEAR_SQL = (
     # carried_over(y) = carried_forward(y-1), same agency
     """
-insert into checks (report_id, check_name, identity, severity, ok, expected, actual, difference, detail)
-select cur.id, 'carry_continuity', 'carry_continuity', 'soft',
+insert into checks (report_id, check_name, identity, part, severity, ok, reported, computed, difference, detail)
+select cur.id, 'carry_continuity', 'carry_continuity', null, 'soft',
        cur.carried_over = prev.carried_forward,
-       prev.carried_forward, cur.carried_over, cur.carried_over - prev.carried_forward,
+       cur.carried_over, prev.carried_forward, prev.carried_forward - cur.carried_over,
        '本年上年结转 vs ' || prev.year || ' 年结转下年度'
 from reports cur join reports prev
   on prev.agency_id = cur.agency_id and prev.year = cur.year - 1
@@ -845,11 +841,11 @@ where cur.carried_over is not null and prev.carried_forward is not null
 """,
     # in_force(y) ≈ in_force(y-1) + made(y) - abolished(y), for 规章 and 行政规范性文件
     """
-insert into checks (report_id, check_name, identity, severity, ok, expected, actual, difference, detail)
-select cur.id, 'in_force_continuity.' || p.item, 'in_force_continuity', 'soft',
+insert into checks (report_id, check_name, identity, part, severity, ok, reported, computed, difference, detail)
+select cur.id, 'in_force_continuity.' || p.item, 'in_force_continuity', p.item, 'soft',
        p.in_force = pp.in_force + p.made - p.abolished,
-       pp.in_force + p.made - p.abolished, p.in_force,
-       p.in_force - (pp.in_force + p.made - p.abolished),
+       p.in_force, pp.in_force + p.made - p.abolished,
+       (pp.in_force + p.made - p.abolished) - p.in_force,
        '现行有效件数 vs ' || prev.year || ' 年现行有效 + 本年制发 − 本年废止'
 from reports cur
 join reports prev on prev.agency_id = cur.agency_id and prev.year = cur.year - 1

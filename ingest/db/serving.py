@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ..model import STATUS_FAILED
 from .summaries import create_table_as
 
 # (name, table, columns): columns are "col" or "col desc".
@@ -103,7 +104,7 @@ join reports prev on prev.agency_id = cur.agency_id and prev.year = cur.year - 1
 """
 
 # The home page's counts (plugins/home.py runs the same SQL when this table is missing).
-SITE_SQL = """
+SITE_SQL = f"""
 select
   (select count(*) from reports) as reports,
   (select count(*) from agencies) as agencies,
@@ -111,7 +112,7 @@ select
   (select min(year) from reports) as first_year,
   (select max(year) from reports) as last_year,
   (select count(distinct province) from reports where year is not null and province is not null) as provinces,
-  (select count(*) from reports where year is not null and check_status = '有错误') as failing,
+  (select count(*) from reports where year is not null and check_status = '{STATUS_FAILED}') as failing,
   (select count(*) from ingest_errors) as unparsed
 """
 

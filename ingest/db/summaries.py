@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from ..model import STATUS_FAILED
+
 _OUTCOME_SUMS = ", ".join(
     f"sum({name}) as {name}"
     for name in (
@@ -28,13 +30,13 @@ select year, count(*) as reports, count(distinct agency_id) as agencies,
        sum(review_total) as review_total, sum(review_corrected) as review_corrected,
        sum(litigation_total) as litigation_total, sum(litigation_corrected) as litigation_corrected,
        sum(fee_charged) as reports_charging_fees, sum(fee_amount_yuan) as fee_amount_yuan,
-       sum(check_status = '有错误') as reports_failing_checks
+       sum(check_status = '{STATUS_FAILED}') as reports_failing_checks
 from reports where year is not null group by year order by year
 """,
     "summary_year_province": f"""
 select year, coalesce(province, '（未识别）') as province, count(*) as reports, {_OUTCOME_SUMS},
        sum(review_total) as review_total, sum(review_corrected) as review_corrected,
-       sum(litigation_total) as litigation_total, sum(check_status = '有错误') as reports_failing_checks
+       sum(litigation_total) as litigation_total, sum(check_status = '{STATUS_FAILED}') as reports_failing_checks
 from reports where year is not null group by year, province order by year, province
 """,
     "summary_year_agency_type": f"""

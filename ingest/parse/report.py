@@ -140,7 +140,7 @@ def parse_text(
     for c in validator.failed(report["checks"], "soft"):
         ctx.warn(
             None,
-            f"soft check {c['check']} failed: expected {c['expected']}, got {c['actual']} ({c['detail']})",
+            f"soft check {c['check']} failed: reported {c['reported']}, computed {c['computed']} ({c['detail']})",
         )
     report["warnings"] = ctx.warnings
     return report

@@ -133,3 +133,6 @@ def ingest_command(
 
 
 cli.add_command(synth_command)
+from .fetch.command import fetch_command  # noqa: E402
+
+cli.add_command(fetch_command)

@@ -1,0 +1,169 @@
+"""The manifest beside fetched files: one record per file, saying where it came from.
+
+`nianbao fetch` writes `manifest.jsonl` (JSON Lines, UTF-8, one object per line). A
+record is appended (and synced) as soon as its file is complete, so a run stopped at any
+point leaves a manifest that describes exactly the files that are there; at the end of a
+run the file is rewritten with one line per URL. When a URL appears on several lines the
+last one counts.
+
+Fields (all strings unless said; empty string when unknown):
+  path           the file, relative to the manifest's folder ('/'-separated)
+  url            the URL asked for (as given, or as linked from its page)
+  final_url      where redirects ended
+  published      publication date from the page (YYYY-MM-DD), else ''
+  retrieved      the date the bytes were downloaded (YYYY-MM-DD, UTC)
+  checked        the last date the server confirmed them unchanged (304), else ''
+  kind           'page' (an HTML page asked for) or 'attachment' (a file a page links)
+  page           for an attachment: the URL of the page that linked it
+  format         'html', 'pdf', 'docx', 'doc', 'wps', 'xls', 'xlsx', 'et', 'txt' …
+  readable       true when `nianbao ingest` reads this format, false when the file is kept
+                 but not read yet (legacy .doc/.wps, spreadsheets)
+  note           why a file is not readable, or other remarks
+  title          the page's <title> (pages and their attachments)
+  size, sha256   of the file (size an integer)
+  content_type, etag, last_modified   the server's headers (the last two for conditional GET)
+
+`read_provenance` also reads a hand-made `manifest.csv` (a header row with at least
+path and url; published and retrieved optional) for files collected some other way.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+MANIFEST_NAMES = ("manifest.jsonl", "manifest.csv")
+FIELDS = (
+    "path",
+    "url",
+    "final_url",
+    "published",
+    "retrieved",
+    "checked",
+    "kind",
+    "page",
+    "format",
+    "readable",
+    "note",
+    "title",
+    "size",
+    "sha256",
+    "content_type",
+    "etag",
+    "last_modified",
+)
+# What ingest takes from a manifest into the `sources` table.
+PROVENANCE_FIELDS = ("url", "published", "retrieved")
+
+
+class ManifestError(Exception):
+    """A manifest that cannot be read; the message names the file and line."""
+
+
+class Manifest:
+    """The fetch manifest of one output folder (`DIR/manifest.jsonl`), keyed by URL."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / "manifest.jsonl"
+        self.entries: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            for record in _read_jsonl(self.path):
+                if record.get("url"):
+                    self.entries[str(record["url"])] = record
+
+    def get(self, url: str) -> dict[str, Any] | None:
+        """The record for `url` whose file is still on disk, or None."""
+        record = self.entries.get(url)
+        if record is None or not (self.folder / str(record.get("path", ""))).is_file():
+            return None
+        return record
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Append one record and sync it to disk (so an interrupted run keeps it)."""
+        full = {k: entry.get(k, "") for k in FIELDS}
+        self.entries[full["url"]] = full
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(full, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def compact(self) -> None:
+        """Rewrite the manifest with one line per URL (atomically: temp file, then rename)."""
+        if not self.entries:
+            return
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            for record in self.entries.values():
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+
+
+def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
+    with open(path, encoding="utf-8-sig") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                if not line.endswith("\n"):
+                    return  # a last line cut short by a kill: the file it names is redone
+                raise ManifestError(f"{path}:{n}: not JSON ({e.msg})") from None
+            if not isinstance(record, dict):
+                raise ManifestError(f"{path}:{n}: not a JSON object")
+            yield record
+
+
+def _read_csv(path: Path) -> Iterable[dict[str, Any]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or "path" not in reader.fieldnames:
+            raise ManifestError(f"{path}:1: a manifest.csv needs a header row with a 'path' column")
+        yield from reader
+
+
+def read_provenance(manifest_path: Path) -> dict[str, dict[str, str]]:
+    """{absolute resolved file path: {"url", "published", "retrieved"}} from one manifest.
+
+    Reads `manifest.jsonl` or `manifest.csv` (chosen by suffix); paths in it are relative
+    to the manifest's folder. Raises ManifestError naming the file and line.
+    """
+    rows = (
+        _read_csv(manifest_path) if manifest_path.suffix == ".csv" else _read_jsonl(manifest_path)
+    )
+    out: dict[str, dict[str, str]] = {}
+    for record in rows:
+        rel = str(record.get("path") or "").strip()
+        if not rel:
+            continue
+        key = str((manifest_path.parent / rel).resolve())
+        out[key] = {k: str(record.get(k) or "").strip() for k in PROVENANCE_FIELDS}
+    return out
+
+
+def provenance_for(paths: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Provenance for the files under `paths` (files or folders, as given to ingest):
+    every manifest.jsonl / manifest.csv in a given folder (recursively) or beside a given
+    file. Keys are absolute resolved file paths; a jsonl record wins over a csv one."""
+    manifests: set[Path] = set()
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for name in MANIFEST_NAMES:
+                manifests.update(path.rglob(name))
+        else:
+            for name in MANIFEST_NAMES:
+                if (path.parent / name).is_file():
+                    manifests.add(path.parent / name)
+    out: dict[str, dict[str, str]] = {}
+    for m in sorted(manifests, key=lambda m: (m.suffix == ".jsonl", str(m))):
+        out.update(read_provenance(m))
+    return out

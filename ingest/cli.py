@@ -11,6 +11,7 @@ import click
 from . import pipeline
 from . import validate as validator
 from .corpus.synth import synth_command
+from .fetch.command import fetch_command
 
 
 @click.group()
@@ -133,6 +134,4 @@ def ingest_command(
 
 
 cli.add_command(synth_command)
-from .fetch.command import fetch_command  # noqa: E402
-
 cli.add_command(fetch_command)

@@ -146,50 +146,18 @@ def parse_text(
     return report
 
 
-def _doubts(report: Report) -> tuple[int, int, int]:
-    """How far a parse is from clean: tables missing, hard checks failed, warnings."""
-    missing = sum(1 for t in ("proactive", "applications", "review_litigation") if not report[t])
-    failed = len(validator.failed(report["checks"], "hard"))
-    return missing, failed, len(report["warnings"])
-
-
 def parse_document(doc: Document, path: str | None = None) -> tuple[Report, str]:
     """Parse an extracted document; returns the report and the text it was read from.
 
-    A PDF is read first with the fast engine; if that parse has any doubt (a missing
-    table, a failed identity, a warning), the PDF is re-read with the layout engine
-    and the parse with fewer doubts is kept (the fast one on a tie).
+    Every format is read once: a PDF's text comes from one pdfium pass with its ruled
+    tables as pipe rows (`extract.pdf`), so there is no second reading to try.
     """
-    from ..extract import reread_pdf
-
     where = path or doc.path
     if not doc.text.strip():
         raise ParseError(where, "no text in the document", "whole file")
-
-    def run(d: Document) -> Report:
-        report = parse_text(d.text, where, sha256=d.sha256, kind=d.kind, encoding=d.encoding)
-        if d.extractor:
-            report["source"]["extractor"] = d.extractor
-        return report
-
-    try:
-        report = run(doc)
-    except ParseError:
-        if doc.kind != "pdf":
-            raise
-        report = None
-    if doc.kind != "pdf" or (report is not None and _doubts(report) == (0, 0, 0)):
-        assert report is not None
-        return report, doc.text
-    careful = reread_pdf(doc, "pdfplumber")
-    try:
-        second = run(careful)
-    except ParseError:
-        if report is None:
-            raise
-        return report, doc.text
-    if report is None or _doubts(second) < _doubts(report):
-        return second, careful.text
+    report = parse_text(doc.text, where, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding)
+    if doc.extractor:
+        report["source"]["extractor"] = doc.extractor
     return report, doc.text
 
 

@@ -98,7 +98,7 @@ t = {}
 t0 = time.perf_counter()
 # as `nianbao ingest --jobs N`: the workers parse and build each report's rows
 with ProcessPoolExecutor(max_workers=jobs) as pool:
-    results = list(pool.map(pipeline.parse_for_load, files, [None] * len(files), chunksize=16))
+    results = list(pool.map(pipeline.parse_for_load, files, chunksize=16))
 t["parse (+ rows built in workers)"] = time.perf_counter() - t0
 db = pipeline.start_fresh_build(db_path)  # a new database: built beside, renamed at the end
 ensure_db_shape(db)

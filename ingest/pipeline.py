@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -92,11 +92,11 @@ def _failure(
     }
 
 
-def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
+def parse_one(path: str, known: Container[str] = ()) -> dict[str, Any]:
     """Parse one file; never raises for bad input (the result says what went wrong).
 
     Returns ``{"status": "ok", "path", "report", "text"}``,
-    ``{"status": "unchanged", "path"}`` when the file's sha256 is `known_sha`, or
+    ``{"status": "unchanged", "path", "sha256"}`` when the file's sha256 is in `known`, or
     ``{"status": "error", "path", "sha256", "error", "place", "raw", "text"}``.
     """
     source = source_path(path)
@@ -104,8 +104,8 @@ def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
         doc = read_document(path)
     except ExtractError as e:
         return _failure(source, e.sha256, e.reason, e.place, e.raw, None)
-    if known_sha is not None and doc.sha256 == known_sha:
-        return {"status": "unchanged", "path": source}
+    if doc.sha256 in known:
+        return {"status": "unchanged", "path": source, "sha256": doc.sha256}
     try:
         report, text = parse_document(doc, source)
     except ExtractError as e:
@@ -118,14 +118,14 @@ def parse_one(path: str, known_sha: str | None = None) -> dict[str, Any]:
     return {"status": "ok", "path": source, "report": report, "text": text}
 
 
-def parse_for_load(path: str, known_sha: str | None = None) -> dict[str, Any]:
+def parse_for_load(path: str, known: Container[str] = ()) -> dict[str, Any]:
     """parse_one, with a parsed report already turned into its database rows
     (``{"status": "ok", "path", "rows"}``; other statuses as parse_one).
 
     Runs in the parse workers: the rows (`load.Prepared`) pickle cheaper than the
     nested report and leave the main process little more than executemany.
     """
-    result = parse_one(path, known_sha)
+    result = parse_one(path, known)
     if result["status"] != "ok":
         return result
     try:
@@ -141,27 +141,36 @@ def parse_for_load(path: str, known_sha: str | None = None) -> dict[str, Any]:
     return {"status": "ok", "path": result["path"], "rows": rows}
 
 
-def _parse_chunk(args: list[tuple[str, str | None]]) -> list[dict[str, Any]]:
-    return [parse_for_load(path, sha) for path, sha in args]
+_known_in_worker: frozenset[str] = frozenset()
+
+
+def _start_worker(known: frozenset[str]) -> None:
+    global _known_in_worker
+    _known_in_worker = known
+
+
+def _parse_chunk(paths: list[str]) -> list[dict[str, Any]]:
+    return [parse_for_load(path, _known_in_worker) for path in paths]
 
 
 def parse_many(
-    files: list[str], known: dict[str, str] | None = None, jobs: int = 1, chunk_size: int = 16
+    files: list[str], known: Collection[str] = (), jobs: int = 1, chunk_size: int = 16
 ) -> Iterator[dict[str, Any]]:
-    """parse_for_load over `files`, results in file order. `known` maps a source path to
-    the sha256 already loaded (those files come back "unchanged").
+    """parse_for_load over `files`, results in file order. `known` holds the sha256 of
+    the files already loaded (those come back "unchanged", wherever they lie).
 
     With jobs > 1, a few chunks of files are in flight at a time (not the whole list),
     so memory stays flat however many files there are and however far the loader lags
     behind the workers."""
-    known = known or {}
-    args = ((f, known.get(source_path(f))) for f in files)
     if jobs <= 1:
-        for f, sha in args:
-            yield parse_for_load(f, sha)
+        for f in files:
+            yield parse_for_load(f, known)
         return
-    chunks = iter(lambda: list(islice(args, chunk_size)), [])
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    paths = iter(files)
+    chunks = iter(lambda: list(islice(paths, chunk_size)), [])
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_start_worker, initargs=(frozenset(known),)
+    ) as pool:
         in_flight: deque[Future[list[dict[str, Any]]]] = deque(
             pool.submit(_parse_chunk, chunk) for chunk in islice(chunks, jobs * 4)
         )
@@ -269,11 +278,13 @@ def ingest(
     try:
         ensure_db_shape(db)
         loader = Loader(db, batch_size=batch_size)
-        for r in parse_many(files, loader.known, jobs):
+        for r in parse_many(files, loader.shas, jobs):
+            if r["status"] == "ok" and not loader.add_prepared(r["rows"]):
+                r = {"status": "unchanged", "path": r["path"]}  # bytes loaded from another path
+            elif r["status"] == "unchanged":
+                loader.unchanged(r["path"], r["sha256"])
             summary.counts[r["status"]] += 1
-            if r["status"] == "ok":
-                loader.add_prepared(r["rows"])
-            elif r["status"] == "error":
+            if r["status"] == "error":
                 place = f": {r['place']}" if r["place"] else ""
                 summary.errors.append(f"{r['path']}{place}: {r['error']}")
                 loader.add_error(

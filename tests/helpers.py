@@ -48,3 +48,9 @@ def mismatches(gold: dict[str, Any], got: dict[str, Any]) -> list[str]:
                 if not same(g, v):
                     out.append(f"{table}.{row}.{col}: gold {g!r}, got {v!r}")
     return out
+
+
+def write_copy(sample: Path, dest: Path, n: int) -> None:
+    """Write sample's text to dest with n + 1 more trailing newlines: other bytes, so its
+    own report (ids come from a file's sha256, and identical bytes are one report)."""
+    dest.write_bytes(sample.read_bytes() + b"\n" * (n + 1))

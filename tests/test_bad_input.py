@@ -123,9 +123,21 @@ def test_ingest_loses_nothing(bad_folder, tmp_path):
 def test_fixed_file_replaces_its_error(bad_folder, tmp_path):
     db_path = tmp_path / "t.db"
     CliRunner().invoke(cli, ["ingest", str(db_path), str(bad_folder), "--silent"])
-    (bad_folder / "empty.txt").write_bytes(SAMPLE.read_bytes())
+    (bad_folder / "empty.txt").write_bytes((SAMPLES / "001_8baf80acad458d1f.txt").read_bytes())
+    (bad_folder / "junk.txt").write_bytes(SAMPLE.read_bytes())  # the bytes of good.txt
     CliRunner().invoke(cli, ["ingest", str(db_path), str(bad_folder), "--silent"])
     conn = sqlite3.connect(db_path)
+    # a copy of a loaded file is that report, not a second one; its error goes too
+    assert (
+        conn.execute("select count(*) from ingest_errors where path like '%junk.txt'").fetchone()[0]
+        == 0
+    )
+    assert (
+        conn.execute("select count(*) from reports where source_path like '%junk.txt'").fetchone()[
+            0
+        ]
+        == 0
+    )
     assert (
         conn.execute("select count(*) from ingest_errors where path like '%empty.txt'").fetchone()[
             0

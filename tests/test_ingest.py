@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import shutil
@@ -60,6 +61,51 @@ def test_schema_is_normalized_with_foreign_keys(tmp_path, samples):
         "where r.agency = '衡阳市商务局' and a.row_key = 'new_received'"
     ).fetchone()
     assert row == (None, 0)
+
+
+ROW_COUNTED = ("reports", "sources", "applications", "review_litigation", "proactive", "checks")
+
+
+def _ids_and_counts(conn):
+    ids = [r[0] for r in conn.execute("select id from reports order by id")]
+    return ids, {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in ROW_COUNTED}
+
+
+def test_ids_do_not_depend_on_where_ingest_runs(tmp_path, samples, monkeypatch):
+    """The same bytes get the same report id from any working directory and any spelling
+    of the path; re-ingesting them from elsewhere adds nothing."""
+    here, there = tmp_path / "here", tmp_path / "a" / "b"
+    here.mkdir()
+    there.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    one = _ingest(tmp_path / "one.db", samples)  # an absolute path
+    monkeypatch.chdir(there)
+    two = _ingest(tmp_path / "two.db", "../../samples/")  # relative, from another folder
+    assert _ids_and_counts(one) == _ids_and_counts(two)
+    ids, counts = _ids_and_counts(one)
+    assert len(ids) == counts["reports"] == counts["sources"] == 5
+    assert counts["applications"] == 5 * 25
+    assert ids == sorted(
+        hashlib.sha256(f.read_bytes()).hexdigest()[:16] for f in samples.glob("*.txt")
+    )
+    one.close()
+    # the first database, fed the same files from the other folder: unchanged, nothing added
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "one.db"), "../../samples"])
+    assert result.exit_code == 0, result.output
+    assert "0 loaded, 5 unchanged, 0 failed" in result.output
+    assert _ids_and_counts(sqlite3.connect(tmp_path / "one.db")) == (ids, counts)
+
+
+def test_identical_files_are_one_report(tmp_path, samples):
+    """Byte-identical copies in two folders are one report (its first path), not two."""
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(samples / "000_872c2db3c34386f9.txt", copy / "same.txt")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "t.db"), str(samples), str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "5 loaded, 1 unchanged, 0 failed" in result.output
+    conn = sqlite3.connect(tmp_path / "t.db")
+    assert conn.execute("select count(*) from reports").fetchone()[0] == 5
 
 
 def test_rerun_changes_nothing(tmp_path, samples):

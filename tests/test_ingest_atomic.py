@@ -8,7 +8,6 @@ report. A new database is built beside (DB.building) and renamed into place at t
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +16,8 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+
+from tests.helpers import write_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "data" / "samples").glob("*.txt"))
@@ -28,7 +29,7 @@ def make_reports(folder: Path) -> int:
     folder.mkdir()
     for n in range(COPIES):
         for sample in SAMPLES:
-            shutil.copy(sample, folder / f"{n:03d}_{sample.name}")
+            write_copy(sample, folder / f"{n:03d}_{sample.name}", n)
     return COPIES * len(SAMPLES)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import shutil
 import sqlite3
 import statistics
 import time
@@ -31,6 +30,7 @@ import httpx
 import psutil
 import pytest
 
+from tests.helpers import write_copy
 from tests.test_hostile import ENDLESS, SAMPLES, ingest, serve_prod
 
 DURATION = float(os.environ.get("NIANBAO_STRESS_SECONDS", "60"))
@@ -133,7 +133,7 @@ def build_db(folder: Path, copies: int) -> tuple[Path, list[str]]:
     reports.mkdir()
     for n in range(copies):
         for sample in sorted(SAMPLES.glob("*.txt")):
-            shutil.copy(sample, reports / f"{n:02d}_{sample.name}")
+            write_copy(sample, reports / f"{n:02d}_{sample.name}", n)
     db = folder / "nianbao.db"
     ingest(db, reports)
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:

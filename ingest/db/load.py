@@ -228,9 +228,10 @@ where c.ok = 0 and c.severity = 'hard'
 }
 
 
-def report_id(source_path: str) -> str:
-    """A stable id for the report read from a path: the same path keeps its URL."""
-    return hashlib.sha256(source_path.encode("utf-8")).hexdigest()[:16]
+def report_id(sha256: str) -> str:
+    """A report's id: the first 16 hex digits of its file's sha256. The same bytes get
+    the same id (and URL) wherever the file lies and however its path is spelled."""
+    return sha256[:16]
 
 
 def agency_key(report: Report) -> str | None:
@@ -455,7 +456,6 @@ def _in_order(table: str, values: dict[str, Any], columns: tuple[str, ...]) -> t
 
 def prepare(report: Report, source_path: str, raw_text: str | None) -> Prepared:
     """One canonical report → its rows for every table (no database access)."""
-    rid = report_id(source_path)
     src = report.get("source") or {}
     region = report.get("region") or {}
     rl = report.get("review_litigation") or {}
@@ -482,6 +482,7 @@ def prepare(report: Report, source_path: str, raw_text: str | None) -> Prepared:
     ]
     raw_utf8 = raw_text.encode("utf-8") if raw_text is not None else None
     sha = src.get("sha256") or hashlib.sha256(raw_utf8 or b"").hexdigest()
+    rid = report_id(sha)
     source = {
         "id": rid,
         "path": source_path,
@@ -615,9 +616,11 @@ def bind_nulls_fast(conn: Any) -> None:
 class Loader:
     """Loads parsed reports in batches; each batch is one transaction.
 
-    `known` holds the source paths (and sha256) in the database when the loader
-    starts; a path loaded again replaces its report. Each path is loaded once per
-    loader (the CLI drops repeated paths).
+    A report is known by its file's sha256 (`shas`: those in the database, and those
+    loaded by this loader): bytes already loaded, from any path, add nothing.
+    `known` maps the source paths in the database when the loader starts to their
+    sha256: a path loaded again with other bytes replaces its report. Each path is
+    loaded once per loader (the pipeline drops repeated paths).
 
     On an empty database the secondary indexes are dropped and built once by
     `finish` (a sorted build is faster than updating 20 indexes row by row, and
@@ -638,9 +641,12 @@ class Loader:
             key: id_ for id_, key in self.conn.execute("select id, key from agencies")
         }
         self.known: dict[str, str] = dict(self.conn.execute("select path, sha256 from sources"))
-        self.error_paths: set[str] = {
-            p for (p,) in self.conn.execute("select path from ingest_errors")
-        }
+        self.shas: set[str] = set(self.known.values())
+        self.error_paths: set[str] = set()
+        self.error_shas: set[str] = set()
+        for path, sha in self.conn.execute("select path, sha256 from ingest_errors"):
+            self.error_paths.add(path)
+            self.error_shas.add(sha)
         self.regions: dict[str, tuple[Any, ...]] = {
             r[0]: tuple(r)
             for r in self.conn.execute(f"select {', '.join(REGION_COLUMNS)} from regions")
@@ -655,10 +661,26 @@ class Loader:
     def add(self, report: Report, source_path: str, raw_text: str | None) -> None:
         self.add_prepared(prepare(report, source_path, raw_text))
 
-    def add_prepared(self, prepared: Prepared) -> None:
+    def add_prepared(self, prepared: Prepared) -> bool:
+        """Queue a report's rows; False (nothing added) when its bytes are loaded already."""
+        if prepared.sha256 in self.shas:
+            self.unchanged(prepared.path, prepared.sha256)
+            return False
+        self.shas.add(prepared.sha256)
         self.pending.append(prepared)
         if len(self.pending) >= self.batch_size:
             self.flush()
+        return True
+
+    def unchanged(self, path: str, sha256: str) -> None:
+        """A file whose bytes are loaded already (from this path or another): if the
+        file at `path` held other bytes before, its old report or error goes."""
+        if self.known.get(path, sha256) == sha256 and path not in self.error_paths:
+            return
+        with self.conn:
+            if self.known.get(path, sha256) != sha256:
+                self._drop_path(path)
+            self._drop_error(path)
 
     def add_error(
         self,
@@ -669,9 +691,12 @@ class Loader:
         raw: bytes,
         raw_text: str | None,
     ) -> None:
+        """Record a file that could not be read or parsed (once per content: the same
+        bytes from another path add nothing); its old report, if any, goes."""
+        if sha256 in self.error_shas and path not in self.error_paths:
+            return
         with self.conn:
-            if self.known.pop(path, None) is not None:
-                self._delete_report(report_id(path))
+            self._drop_path(path)
             self.conn.execute(
                 UPSERT_ERROR,
                 [
@@ -686,6 +711,20 @@ class Loader:
                 ],
             )
         self.error_paths.add(path)
+        self.error_shas.add(sha256)
+
+    def _drop_path(self, path: str) -> None:
+        """Delete the report loaded from `path` before this run, if any."""
+        old = self.known.pop(path, None)
+        if old is not None:
+            self._delete_report(report_id(old))
+            self.shas.discard(old)
+
+    def _drop_error(self, path: str) -> None:
+        """Delete the error recorded for `path`, if any (its file now loads)."""
+        if path in self.error_paths:
+            self.conn.execute("delete from ingest_errors where path = ?", [path])
+            self.error_paths.discard(path)
 
     def _delete_report(self, rid: str) -> None:
         execute = self.conn.execute
@@ -712,11 +751,8 @@ class Loader:
             for p in batch:
                 # `known` only shrinks: a path loaded in this run is not added (memory
                 # stays flat in the number of reports; the CLI names each path once)
-                if self.known.pop(p.path, None) is not None:
-                    self._delete_report(p.rid)
-                if p.path in self.error_paths:
-                    conn.execute("delete from ingest_errors where path = ?", [p.path])
-                    self.error_paths.discard(p.path)
+                self._drop_path(p.path)  # the file at this path changed
+                self._drop_error(p.path)
                 if p.region is not None and self.regions.get(p.region[0]) != p.region:
                     regions[p.region[0]] = self.regions[p.region[0]] = p.region
                 sources.append(p.source)

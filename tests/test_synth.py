@@ -29,7 +29,20 @@ TEXT = "tab-cells,pipe-rows,run-together,pdf-text,markdown-ocr,html"
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synth")
     result = CliRunner().invoke(
-        cli, ["synth", str(out), "-n", str(N), "--seed", str(SEED), "--formats", TEXT, "-s"]
+        cli,
+        [
+            "synth",
+            str(out),
+            "-n",
+            str(N),
+            "--seed",
+            str(SEED),
+            "--formats",
+            TEXT,
+            "--kinds",
+            "none",
+            "-s",
+        ],
     )
     assert result.exit_code == 0, result.output
     return out
@@ -58,6 +71,8 @@ def test_same_seed_same_corpus(corpus: Path, tmp_path: Path) -> None:
             str(SEED),
             "--formats",
             TEXT,
+            "--kinds",
+            "none",
             "-s",
             "-j",
             "2",
@@ -98,13 +113,14 @@ def test_carried_forward_continues(tmp_path: Path) -> None:
 
 def test_parsing_reproduces_the_truth(corpus: Path) -> None:
     outcomes = evaluate(corpus_files(corpus))
-    right = sum(o.status == "right" for o in outcomes)
+    right = sum(o.status == "exact" for o in outcomes)
     assert right / len(outcomes) >= 0.75, [
-        (o.path, o.diffs[:2]) for o in outcomes if o.status != "right"
+        (o.path, o.notes[:2]) for o in outcomes if o.status != "exact"
     ]
 
 
 def test_no_silent_misses(corpus: Path) -> None:
     outcomes = evaluate(corpus_files(corpus))
-    silent = [(o.path, o.diffs[:3]) for o in outcomes if o.status in ("silent", "error")]
-    assert silent == []
+    silent = [(o.path, o.notes[:3]) for o in outcomes if o.status == "miss" and not o.warnings]
+    errors = [(o.path, o.notes[:1]) for o in outcomes if o.status == "error"]
+    assert silent == [] and errors == []

@@ -1,13 +1,15 @@
 """A synthetic national corpus: realistic reports with their truth beside them.
 
-`synth_corpus` draws agencies over real administrative divisions (cpca's bundled
+`truths` draws agencies over real administrative divisions (cpca's bundled
 adcodes list), follows each through consecutive years (carried_forward of one year
 is the next year's carried_over, mostly), draws numbers that keep the identities of
 FORMAT.md (a small share breaks them on purpose, and the truth keeps the broken
-numbers as printed), and writes every report in one of the layouts of
-:mod:`ingest.corpus.render` with that module's noise. Each report's canonical JSON truth is
-written beside it as ``<name>.truth.json`` (``nianbao ingest`` reads only document
-suffixes, never ``.json``).
+numbers as printed); at most one report per agency and year, and no agency of 台湾,
+香港 or 澳门. :mod:`ingest.corpus.writer` writes every report in one of the layouts of
+:mod:`ingest.corpus.render` with that module's noise, or with one kind of real-world
+fault of :mod:`ingest.corpus.faults`. Each report's canonical JSON truth is written
+beside it as ``<name>.truth.json`` (``nianbao ingest`` reads only document suffixes,
+never ``.json``).
 
 Deterministic for a seed: the truth is drawn in one sequential pass; each document
 is rendered with its own ``random.Random`` seeded by (seed, index), so the output
@@ -18,12 +20,9 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
-import json
 import os
 import random
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,11 @@ LAYOUT_WEIGHTS: dict[str, float] = {
 SUFFIX: dict[str, str] = {"html": ".html", "docx": ".docx", "pdf": ".pdf"}
 BROKEN_SHARE = 0.03  # reports that break an identity on purpose
 BLANK_SHARE = 0.08  # reports that leave zero cells blank (None)
+FAULT_SHARE = 0.3  # reports given one noise mode of ingest.corpus.faults (nianbao synth)
+
+# Province-level codes whose governments publish no reports under the 条例: 台湾省 (71),
+# 香港 and 澳门 (81, 82, 特别行政区政府, not 人民政府).
+_NOT_REPORTING = frozenset({"71", "81", "82"})
 
 # Common township names (adcodes stop at counties).
 _TOWNS = (
@@ -110,7 +114,7 @@ def places() -> tuple[Place, ...]:
         if name in skip:
             continue
         prov = names.get(code[:2] + "0000")
-        if prov is None:
+        if prov is None or code[:2] in _NOT_REPORTING:
             continue
         if code.endswith("0000"):
             out.append(Place(code, name, None, None, "province", name))
@@ -352,7 +356,9 @@ def _report(
         "proactive": _proactive(agency, fmt, state, rng),
         "applications": apps,
         "review_litigation": _review(agency, rng),
-        "synthetic": {"agency_kind": agency.kind, "blanks": False, "broken": None},
+        "published": None,
+        "unreadable": [],
+        "synthetic": {"agency_kind": agency.kind, "blanks": False, "broken": None, "kind": None},
     }
     if rng.random() < BLANK_SHARE:
         _blank_zeros(report, rng)
@@ -363,16 +369,20 @@ def _report(
 
 
 def truths(n: int, seed: int) -> Iterator[Report]:
-    """``n`` truth reports: agencies followed over runs of consecutive years."""
+    """``n`` truth reports: agencies followed over runs of consecutive years, at most
+    one report per agency and year (an agency drawn again keeps only its unused years)."""
     rng = random.Random(seed)
     made = 0
+    used: set[tuple[str, int]] = set()
     while made < n:
         agency = _agency(rng)
         length = min(n - made, rng.choice((1, 2, 3, 3, 4, 5, 7)))
         start = rng.randint(YEARS[0], YEARS[-1] - length + 1)
+        years = [y for y in range(start, start + length) if (agency.name, y) not in used]
         carry = [0] * 6
         state: dict[str, int] = {}
-        for year in range(start, start + length):
+        for year in years:
+            used.add((agency.name, year))
             report = _report(agency, year, carry, state, rng)
             forward = [
                 report["applications"]["carried_forward"][c] or 0 for c in model.APPLICANT_PARTS
@@ -392,64 +402,6 @@ def truths(n: int, seed: int) -> Iterator[Report]:
 # ---------------------------------------------------------------------------
 
 
-def _pick_layout(rng: random.Random, layouts: Sequence[str]) -> str:
-    weights = [LAYOUT_WEIGHTS.get(x, 0.1) for x in layouts]
-    return rng.choices(list(layouts), weights=weights)[0]
-
-
-def _write_one(args: tuple[Report, str, str, int, str]) -> str:
-    """Render one report to ``path`` (its truth beside it); returns the path."""
-    from .render import render_file
-
-    report, layout, path, seed, rel = args
-    if layout == "pdf":
-        from reportlab import rl_config
-
-        rl_config.invariant = 1  # no timestamps or random ids: same seed, same bytes
-    rng = random.Random(seed)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    render_file(report, layout, path, rng)
-    truth = dict(report)
-    truth["source"] = {"path": rel, "layout": layout}
-    with open(Path(path).with_suffix(".truth.json"), "w", encoding="utf-8") as f:
-        json.dump(truth, f, ensure_ascii=False, sort_keys=True)
-    return path
-
-
-def _jobs(
-    outdir: Path, n: int, seed: int, layouts: Sequence[str]
-) -> Iterator[tuple[Report, str, str, int, str]]:
-    pick = random.Random(f"{seed}:layouts")
-    for i, report in enumerate(truths(n, seed)):
-        layout = _pick_layout(pick, layouts)
-        digest = hashlib.sha256(f"{seed}:{i}".encode()).hexdigest()[:12]
-        name = f"{i:06d}_{digest}{SUFFIX.get(layout, '.txt')}"
-        rel = f"{i // 1000:03d}/{name}"
-        yield report, layout, str(outdir / rel), int(digest, 16), rel
-
-
-def synth_corpus(
-    outdir: str | Path,
-    n: int,
-    seed: int = 0,
-    layouts: Sequence[str] | None = None,
-    jobs: int = 1,
-) -> Iterator[str]:
-    """Write ``n`` reports (and their truths) under ``outdir``; yields each path written."""
-    from .render import LAYOUTS
-
-    layouts = list(layouts or [*LAYOUTS, "pdf"])
-    for layout in layouts:
-        if layout not in LAYOUTS and layout != "pdf":
-            raise ValueError(f"unknown layout {layout!r}")
-    work = _jobs(Path(outdir), n, seed, layouts)
-    if jobs <= 1:
-        yield from map(_write_one, work)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_write_one, work, chunksize=64)
-
-
 @click.command(name="synth")
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("-n", "--count", default=1000, show_default=True, help="Number of reports")
@@ -460,17 +412,51 @@ def synth_corpus(
     help="Comma-separated layouts (tab-cells,pipe-rows,run-together,pdf-text,markdown-ocr,html,docx,pdf); default all",
 )
 @click.option("-j", "--jobs", default=1, show_default=True, help="Render in N processes")
+@click.option(
+    "--kinds",
+    default="all",
+    show_default=True,
+    help="Noise modes (field-case kinds): 'all', 'none', or names / numbers ('01a,05,14')",
+)
+@click.option(
+    "--fault-share",
+    default=FAULT_SHARE,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share of reports given one of the noise modes",
+)
+@click.option(
+    "--duplicates",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share of reports written as PDF + text + HTML + an identical copy (dedupe tests)",
+)
 @click.option("-s", "--silent", is_flag=True, help="No progress bar")
 def synth_command(
-    outdir: str, count: int, seed: int, formats: str, jobs: int, silent: bool
+    outdir: str,
+    count: int,
+    seed: int,
+    formats: str,
+    jobs: int,
+    kinds: str,
+    fault_share: float,
+    duplicates: float,
+    silent: bool,
 ) -> None:
     """Write a synthetic corpus of COUNT reports, each with its truth as <name>.truth.json.
 
-    Example: nianbao synth /tmp/corpus -n 10000 --seed 1 --jobs 2
+    A share of the reports carries one kind of real-world copy fault (shared/field-cases)
+    and a truth saying what a correct parser reads there, unreadable cells included.
+
+    Example: nianbao synth /tmp/corpus -n 10000 --seed 1 --jobs 2 --kinds all
     """
     layouts = [f.strip() for f in formats.split(",") if f.strip()] or None
     try:
-        written = synth_corpus(outdir, count, seed, layouts, jobs)
+        from .writer import resolve_kinds, synth_corpus
+
+        chosen = resolve_kinds(kinds)
+        written = synth_corpus(outdir, count, seed, layouts, jobs, chosen, fault_share, duplicates)
         with click.progressbar(
             written,
             length=count,

@@ -1,0 +1,187 @@
+"""Writing the synthetic corpus: every report with its truth beside it, in parallel.
+
+Each report of :func:`ingest.corpus.synth.truths` becomes a job: a plain rendering in one
+of the renderer's layouts, a noise mode of :mod:`ingest.corpus.faults` (the truth then
+says what a correct parser reads, unreadable cells included), or a duplicate group (the
+same report as PDF, text and HTML plus an identical copy, for dedupe tests). Each
+document is rendered with its own ``random.Random`` seeded by (seed, index), so the
+output does not depend on ``--jobs``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .synth import LAYOUT_WEIGHTS, SUFFIX, Report, truths
+
+
+def _pick_layout(rng: random.Random, layouts: Sequence[str]) -> str:
+    weights = [LAYOUT_WEIGHTS.get(x, 0.1) for x in layouts]
+    return rng.choices(list(layouts), weights=weights)[0]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One document to write: the truth, how to write it and where (``stem`` + suffix)."""
+
+    report: Report
+    layout: str
+    stem: str  # path without suffix
+    seed: int
+    kind: str | None = None  # a noise mode of ingest.corpus.faults
+    duplicate: int | None = None  # a duplicate group: PDF + text + HTML + an identical copy
+
+
+def _save_truth(truth: Report, path: Path, outdir_rel: str, layout: str) -> None:
+    truth["source"] = {
+        "path": outdir_rel,
+        "layout": layout,
+        "url": None,
+        **{k: v for k, v in (truth.get("source") or {}).items() if k == "url"},
+    }
+    with open(path.with_suffix(".truth.json"), "w", encoding="utf-8") as f:
+        json.dump(truth, f, ensure_ascii=False, sort_keys=True)
+
+
+def _render(report: Report, layout: str, path: Path, rng: random.Random) -> None:
+    from .render import render_file
+
+    if layout == "pdf":
+        from reportlab import rl_config
+
+        rl_config.invariant = 1  # no timestamps or random ids: same seed, same bytes
+    render_file(report, layout, path, rng)
+
+
+def _write_one(job: _Job) -> list[str]:
+    """Write one job's document(s), each with its truth beside it; returns the paths."""
+    rng = random.Random(job.seed)
+    stem = Path(job.stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    rel_dir = stem.parent.name
+    if job.duplicate is not None:
+        return _write_duplicates(job, stem, rng)
+    if job.kind is not None:
+        from . import faults
+
+        try:
+            written, truth = faults.apply(faults.all_kinds()[job.kind], job.report, rng)
+        except faults.Ineligible:
+            pass  # this report cannot carry the fault honestly: written plainly instead
+        else:
+            path = stem.with_suffix(written.suffix)
+            path.write_bytes(written.data)
+            _save_truth(truth, path, f"{rel_dir}/{path.name}", f"fault:{job.kind}")
+            return [str(path)]
+    path = stem.with_suffix(SUFFIX.get(job.layout, ".txt"))
+    _render(job.report, job.layout, path, rng)
+    _save_truth(dict(job.report), path, f"{rel_dir}/{path.name}", job.layout)
+    return [str(path)]
+
+
+def _write_duplicates(job: _Job, stem: Path, rng: random.Random) -> list[str]:
+    """The same report as a PDF, a text copy and an HTML page, plus a byte-identical copy
+    of the text under another name; every truth names the group (issue 12's dedupe)."""
+    out = []
+    truth = dict(job.report)
+    truth["synthetic"] = {**truth["synthetic"], "duplicate": job.duplicate}
+    for layout in ("pdf", "tab-cells", "html"):
+        path = Path(f"{stem}_dup{SUFFIX.get(layout, '.txt')}")
+        _render(job.report, layout, path, random.Random(job.seed))
+        _save_truth(dict(truth), path, f"{stem.parent.name}/{path.name}", layout)
+        out.append(str(path))
+    copy_path = Path(f"{stem}_dupcopy.txt")
+    copy_path.write_bytes(Path(out[1]).read_bytes())
+    _save_truth(dict(truth), copy_path, f"{stem.parent.name}/{copy_path.name}", "tab-cells")
+    return [*out, str(copy_path)]
+
+
+def _pick_kind(rng: random.Random, kinds: Sequence[str], report: Report) -> str | None:
+    from .faults import all_kinds
+
+    table = all_kinds()
+    fit = [k for k in kinds if table[k].eligible(report)]
+    if not fit:
+        return None
+    return rng.choices(fit, weights=[table[k].weight for k in fit])[0]
+
+
+def _jobs(
+    outdir: Path,
+    n: int,
+    seed: int,
+    layouts: Sequence[str],
+    kinds: Sequence[str] = (),
+    fault_share: float = 0.0,
+    duplicates: float = 0.0,
+) -> Iterator[_Job]:
+    pick = random.Random(f"{seed}:layouts")
+    pick_kind = random.Random(f"{seed}:kinds")
+    for i, report in enumerate(truths(n, seed)):
+        layout = _pick_layout(pick, layouts)
+        digest = hashlib.sha256(f"{seed}:{i}".encode()).hexdigest()[:12]
+        stem = str(outdir / f"{i // 1000:03d}" / f"{i:06d}_{digest}")
+        kind = None
+        dup = None
+        if duplicates and pick_kind.random() < duplicates:
+            dup = i
+        elif kinds and pick_kind.random() < fault_share:
+            kind = _pick_kind(pick_kind, kinds, report)
+        yield _Job(report, layout, stem, int(digest, 16), kind, dup)
+
+
+def resolve_kinds(spec: str) -> list[str]:
+    """Kind names from a comma-separated spec: names or their number prefixes ("05",
+    "14a"), "all" or "none". Raises ValueError naming an unknown kind."""
+    from .faults import all_kinds
+
+    names = list(all_kinds())
+    spec = spec.strip()
+    if spec in ("", "none"):
+        return []
+    if spec == "all":
+        return names
+    out: list[str] = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        match = [k for k in names if k == part or k.split("-")[0] == part or k.startswith(part)]
+        if not match:
+            raise ValueError(f"unknown noise mode {part!r} (one of {', '.join(names)})")
+        out += [m for m in match if m not in out]
+    return out
+
+
+def synth_corpus(
+    outdir: str | Path,
+    n: int,
+    seed: int = 0,
+    layouts: Sequence[str] | None = None,
+    jobs: int = 1,
+    kinds: Sequence[str] = (),
+    fault_share: float = 0.0,
+    duplicates: float = 0.0,
+) -> Iterator[str]:
+    """Write ``n`` reports (and their truths) under ``outdir``; yields each path written.
+
+    ``kinds``: noise modes of :mod:`ingest.corpus.faults` given to ``fault_share`` of the
+    reports (the others are written in one of ``layouts``); ``duplicates``: the share of
+    reports written four times (PDF, text, HTML, an identical copy of the text)."""
+    from .render import LAYOUTS
+
+    layouts = list(layouts or [*LAYOUTS, "pdf"])
+    for layout in layouts:
+        if layout not in LAYOUTS and layout != "pdf":
+            raise ValueError(f"unknown layout {layout!r}")
+    work = _jobs(Path(outdir), n, seed, layouts, kinds, fault_share, duplicates)
+    if jobs <= 1:
+        for paths in map(_write_one, work):
+            yield from paths
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for paths in pool.map(_write_one, work, chunksize=64):
+            yield from paths

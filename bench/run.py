@@ -713,13 +713,14 @@ def write_report(mach: dict[str, str], ingests: list[dict[str, Any]], site: dict
             f"## Parser accuracy on the {acc['n']:,}-report corpus",
             "",
             "`bench/accuracy.py` parses every file and compares it with the truth written"
-            " beside it (agency, year, format and every cell of the three tables, blanks"
-            " included). A miss is *flagged* when the report carries a warning or a failed"
-            " check the truth does not; otherwise it is *silent*.",
+            " beside it (agency, year, format, published, source.url and every cell of the"
+            " three tables: numbers, blanks, unreadable cells), per kind of real-world fault"
+            " (`nianbao synth --kinds`, shared/field-cases) and per layout of the reports"
+            " without one. A WRONG NUMBER is a published number the truth does not have.",
             "",
             acc["table"],
             "",
-            f"Silent misses: {len(silent)}"
+            f"Wrong numbers: {acc.get('wrong_numbers', 0)} in {len(silent)} reports"
             + (" (each one is a parser bug to fix):" if silent else "."),
             "",
         ]

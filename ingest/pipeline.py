@@ -25,10 +25,9 @@ from typing import Any
 import sqlite_utils
 
 from .db.load import Loader, ensure_db_shape, prepare, sqlite_module
-from .extract import ExtractError, read_document
+from .extract import SUFFIXES, ExtractError, read_document
 from .parse import ParseError, parse_document
 
-SUFFIXES = {".txt", ".html", ".htm", ".docx", ".pdf", ".doc"}
 BUILDING_SUFFIX = ".building"
 
 

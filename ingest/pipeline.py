@@ -35,9 +35,15 @@ class PipelineError(Exception):
     """A run that cannot start or go on (the message names the file)."""
 
 
+def _skipped(name: str) -> bool:
+    """Hidden files, and a folder's README (its documentation, now that .md OCR output
+    is a report kind)."""
+    return name.startswith(".") or name.split(".")[0].upper() == "README"
+
+
 def find_files(paths: tuple[str, ...] | list[str]) -> list[str]:
     """The report files named by `paths` (files, or folders searched recursively for
-    the SUFFIXES, hidden files skipped), in sorted order per folder.
+    the SUFFIXES, hidden files and READMEs skipped), in sorted order per folder.
 
     Raises FileNotFoundError naming a path that does not exist.
     """
@@ -48,7 +54,7 @@ def find_files(paths: tuple[str, ...] | list[str]) -> list[str]:
             out.extend(
                 str(f)
                 for f in sorted(path.rglob("*"))
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not _skipped(f.name)
             )
         elif path.exists():
             out.append(str(path))

@@ -16,7 +16,7 @@ from ingest.extract import SUFFIXES
 from ingest.pipeline import find_files
 
 
-def test_markdown_ocr_output_in_a_folder_is_ingested(tmp_path: Path) -> None:
+def test_markdown_ocr_output_in_a_folder_is_ingested_and_its_readme_is_not(tmp_path: Path) -> None:
     first, second = list(truths(2, seed=31))
     folder = tmp_path / "reports"
     (folder / "ocr").mkdir(parents=True)
@@ -25,6 +25,7 @@ def test_markdown_ocr_output_in_a_folder_is_ingested(tmp_path: Path) -> None:
     )
     (folder / "page.htm").write_text(render_html(second, random.Random(2)), encoding="utf-8")
     (folder / "notes.json").write_text("{}", encoding="utf-8")  # not a report kind
+    (folder / "README.md").write_text("# 扫描件的识别结果\n", encoding="utf-8")  # the folder's doc
 
     assert find_files([str(folder)]) == [str(folder / "ocr" / "scan.md"), str(folder / "page.htm")]
     db = tmp_path / "kinds.db"

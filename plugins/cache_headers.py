@@ -1,4 +1,4 @@
-"""HTTP caching for a read-only site: ETags, Cache-Control, robots.txt and the sitemap.
+"""HTTP caching for a read-only site: ETags, Cache-Control, Vary.
 
 The databases are served immutable, so a page is a function of its URL and the
 databases' content hashes (from the inspect file). The ETag is derived from exactly
@@ -23,13 +23,10 @@ import os
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape
 
 from asgi_gzip import GZipMiddleware
 from datasette import hookimpl
 from datasette.app import Datasette
-from datasette.utils.asgi import Request, Response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -40,33 +37,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 GZIP_LEVEL = 6
 GZIP_MIN_BYTES = 500
 SHORT_TTL = 60  # seconds, for pages that list what changes (home page, /-/ pages)
-SITEMAP_PAGE = 50_000  # the sitemap protocol's limit of URLs per file
 FRESH_PATHS = ("/", "/-/")
 FRESH_PREFIXES = ("/-/",)
 STATIC_PREFIXES = ("/-/static/", "/-/static-plugins/", "/static/")
 UNCACHED_PREFIXES = ("/-/actor", "/-/permissions", "/-/messages", "/-/allow-debug", "/-/logout")
-
-ROBOTS_TXT = """\
-# nianbao: report pages are for everyone; heavy endpoints are not for crawlers.
-User-agent: *
-Allow: /report/
-Allow: /sitemap.xml
-Disallow: /*?sql=
-Disallow: /*&sql=
-Disallow: /*.csv
-Disallow: /*.json
-Disallow: /*.db
-Disallow: /*?_facet
-Disallow: /*&_facet
-Disallow: /*?_sort
-Disallow: /*&_sort
-Disallow: /*?_next=
-Disallow: /*&_next=
-Disallow: /-/
-Crawl-delay: 1
-
-Sitemap: {sitemap}
-"""
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -211,7 +185,11 @@ def _wrap(plain_app: ASGIApp, datasette: Datasette) -> ASGIApp:
         long_ttl = int(datasette.setting("default_cache_ttl") or 0)
         control = cache_control(path, long_ttl, immutable=version is not None)
         if etag and _matches(_header(scope, b"if-none-match"), etag):
+            # A 304 repeats the Vary of the 200 it stands for (RFC 9110 15.4.5): the
+            # body differs by Accept-Encoding (gzip), except for the raw .db download.
             headers = [(b"etag", etag.encode()), (b"cache-control", control.encode())]
+            if app is gzipped:
+                headers.append((b"vary", b"Accept-Encoding"))
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
@@ -265,51 +243,3 @@ def _wrap(plain_app: ASGIApp, datasette: Datasette) -> ASGIApp:
 @hookimpl
 def asgi_wrapper(datasette: Datasette) -> Callable[[ASGIApp], ASGIApp]:
     return lambda app: _wrap(app, datasette)
-
-
-async def _reports_db(datasette: Datasette) -> Any | None:
-    for name, db in datasette.databases.items():
-        if name != "_internal" and await db.table_exists("reports"):
-            return db
-    return None
-
-
-async def robots_txt(datasette: Datasette, request: Request) -> Response:
-    sitemap = datasette.absolute_url(request, "/sitemap.xml")
-    return Response.text(ROBOTS_TXT.format(sitemap=sitemap))
-
-
-async def sitemap_xml(datasette: Datasette, request: Request) -> Response:
-    """Every /report/{id} page; a sitemap index of numbered pages past 50,000 reports."""
-    db = await _reports_db(datasette)
-    ids: list[str] = []
-    if db is not None:
-        rows = await db.execute("select id from reports order by id", custom_time_limit=10_000)
-        ids = [row[0] for row in rows.rows]
-    raw_page = dict(parse_qsl(request.query_string)).get("page")
-    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
-    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-    if raw_page is None and len(ids) > SITEMAP_PAGE:
-        pages = range(1, (len(ids) - 1) // SITEMAP_PAGE + 2)
-        items = "".join(
-            f"<sitemap><loc>{escape(datasette.absolute_url(request, f'/sitemap.xml?page={n}'))}"
-            "</loc></sitemap>\n"
-            for n in pages
-        )
-        body = f"{head}<sitemapindex {ns}>\n{items}</sitemapindex>\n"
-        return Response(body, content_type="application/xml; charset=utf-8")
-    page = int(raw_page) if raw_page and raw_page.isdigit() else 1
-    chunk = ids[(page - 1) * SITEMAP_PAGE : page * SITEMAP_PAGE]
-    if raw_page is not None and not chunk:
-        return Response.text("no such sitemap page", status=404)
-    items = "".join(
-        f"<url><loc>{escape(datasette.absolute_url(request, f'/report/{rid}'))}</loc></url>\n"
-        for rid in chunk
-    )
-    body = f"{head}<urlset {ns}>\n{items}</urlset>\n"
-    return Response(body, content_type="application/xml; charset=utf-8")
-
-
-@hookimpl
-def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
-    return [(r"^/robots\.txt$", robots_txt), (r"^/sitemap\.xml$", sitemap_xml)]

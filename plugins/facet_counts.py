@@ -7,6 +7,12 @@ ingest/db/serving.py stores them at ingest and this plugin answers Datasette's c
 facets from them: same values, same counts, same order (count desc, value), same
 links. Filtered pages, search results, mutable databases (whose counts can change)
 and databases without the table keep Datasette's own counting.
+
+A facet does not hide blanks: Datasette leaves NULL out of its counts, so every column
+facet gets one more value, None (shown as 未知, linking to ``?col__isnull=1``), with the
+number of rows where the column is NULL: read from summary_facets for a whole table,
+counted under the page's filters otherwise (within facet_time_limit_ms; left out when
+that runs out).
 """
 
 from __future__ import annotations
@@ -15,14 +21,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from datasette import facets as datasette_facets
+from datasette.database import QueryInterrupted
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from ingest.db.serving import FACETED, FACETS_TABLE
 
 LOOKUP_SQL = f"""
 select value, count from {FACETS_TABLE}
-where table_name = :table and column_name = :column
+where table_name = :table and column_name = :column and value is not null
 order by count desc, value limit :limit
+"""
+BLANKS_SQL = f"""
+select count from {FACETS_TABLE}
+where table_name = :table and column_name = :column and value is null
 """
 
 FacetResults = tuple[list[dict[str, Any]], list[str]]
@@ -104,10 +115,54 @@ ORIGINAL: Callable[[Any], Awaitable[FacetResults]] = getattr(
 )
 
 
+async def blank_count(facet: Any, column: str, precomputed: bool) -> int | None:
+    """Rows where ``column`` is NULL under the page's filters (None when unknown)."""
+    db = facet.ds.get_database(facet.database)
+    try:
+        if precomputed:
+            rows = (await db.execute(BLANKS_SQL, {"table": facet.table, "column": column})).rows
+            return rows[0][0] if rows else 0
+        sql = f"select count(*) from ({facet.sql}) where {escape_sqlite(column)} is null"
+        limit = facet.ds.setting("facet_time_limit_ms")
+        return (await db.execute(sql, facet.params, custom_time_limit=limit)).rows[0][0]
+    except QueryInterrupted:
+        return None
+
+
+async def add_blank_buckets(facet: Any, results: list[dict[str, Any]], precomputed: bool) -> None:
+    """Append the 未知 value (None) to every column facet that has blank rows."""
+    for result in results:
+        if result.get("type") != "column":
+            continue
+        column = result["name"]
+        arg = f"{column}__isnull"
+        selected = facet.request.args.get(arg) == "1"
+        count = await blank_count(facet, column, precomputed)
+        if not count:
+            continue
+        if selected:
+            toggle_path = path_with_removed_args(facet.request, {arg: "1"})
+        else:
+            toggle_path = path_with_added_args(facet.request, {arg: "1"})
+        result["results"].append(
+            {
+                "value": None,
+                "label": None,
+                "count": count,
+                "toggle_url": facet.ds.absolute_url(facet.request, facet.ds.urls.path(toggle_path)),
+                "selected": selected,
+            }
+        )
+
+
 async def facet_results(self: Any) -> FacetResults:
-    if await precomputed_available(self):
-        return await precomputed_facet_results(self)
-    return await ORIGINAL(self)
+    precomputed = await precomputed_available(self)
+    if precomputed:
+        results, timed_out = await precomputed_facet_results(self)
+    else:
+        results, timed_out = await ORIGINAL(self)
+    await add_blank_buckets(self, results, precomputed)
+    return results, timed_out
 
 
 # Installed on every load of the plugins directory; ORIGINAL stays Datasette's own.

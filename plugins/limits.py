@@ -67,7 +67,7 @@ RETRY_AFTER = 2  # seconds
 MAX_QUERY_STRING = 16_384  # bytes; a longer URL is an attack or a mistake
 VISITOR_SQL_PARAMS = {"sql", "_where"}
 USER_MISTAKE_PARAMS = {"sql", "_sort", "_sort_desc", "_where"}
-SIZE_VALUE = re.compile(r"^(max|[1-9][0-9]{0,6})$")
+SIZE_VALUE = re.compile(r"^(max|0|[1-9][0-9]{0,6})$")
 
 BUSY = (
     "服务器繁忙：同时运行的自定义查询过多，请稍后重试。"
@@ -78,7 +78,7 @@ OUT_OF_MEMORY = (
     "查询所需内存超出限制，已停止。 / The query needs more memory than the server allows;"
     " it was stopped."
 )
-BAD_SIZE = "_size 必须是正整数或 max。 / _size must be a positive integer or max."
+BAD_SIZE = "_size 必须是 0、正整数或 max。 / _size must be 0, a positive integer or max."
 
 
 class SiteQueries(NamedTuple):

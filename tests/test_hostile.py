@@ -170,10 +170,10 @@ def test_endless_query_hits_the_time_limit(site: tuple[httpx.Client, Path], sql:
 @pytest.mark.parametrize(
     ("query", "status", "message"),
     [
-        ("_size=100000000", 400, "_size must be a positive integer or max"),
+        ("_size=100000000", 400, "_size must be 0, a positive integer or max"),
         ("_size=5000", 400, "_size must be <= 1000"),
-        ("_size=abc", 400, "_size must be a positive integer or max"),
-        ("_size=-1", 400, "_size must be a positive integer or max"),
+        ("_size=abc", 400, "_size must be 0, a positive integer or max"),
+        ("_size=-1", 400, "_size must be 0, a positive integer or max"),
         ("_sort=nonexistent", 400, "Cannot sort table by nonexistent"),
         ("_sort_desc=nonexistent", 400, "Cannot sort table by nonexistent"),
         ("_facet=nonexistent", 400, "no such column: nonexistent"),

@@ -16,11 +16,12 @@ $(BIN)/nianbao: pyproject.toml
 
 deps: $(BIN)/nianbao
 
-# Debian's Chromium for the real-browser tests (root on a fresh Debian machine).
+# Debian's Chromium and a CJK font (Noto CJK) for the real-browser tests (root on a fresh
+# Debian machine): without the font Chinese renders as empty boxes.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: sudo apt-get install chromium" >&2; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium or a CJK font missing: sudo apt-get install chromium fonts-noto-cjk" >&2; fi; }
 
 db: deps
 	$(BIN)/nianbao ingest $(DB) $(SAMPLES)

@@ -282,11 +282,12 @@ def test_screenshots_of_every_page_type(walked: dict[str, dict[str, Any]], shots
             "dashboard", "not_found", "api"} <= names  # fmt: skip
 
 
-def test_error_pages_lead_home_and_to_search(walked: dict[str, dict[str, Any]]) -> None:
-    for key in ("not_found@desktop", "bad_sql@desktop"):
+def test_error_pages_in_chinese_lead_home_and_to_search(walked: dict[str, dict[str, Any]]) -> None:
+    for key in ("not_found@desktop", "not_found@phone"):
         text = walked[key]["text"]
         assert "返回首页" in text and "全文检索" in text, key
     assert "没有这张表" in walked["not_found@desktop"]["text"]
+    assert "查询出错" in walked["bad_sql@desktop"]["text"]
 
 
 def tofu_in(chromium: Any, site: str) -> dict[str, Any]:
@@ -303,10 +304,9 @@ def test_chinese_renders_as_glyphs(chromium: Any, site: str) -> None:
     assert found["bad"] == [], f"drawn as empty boxes in {found['font']}: {found['bad']}"
 
 
-def test_the_glyph_check_fails_without_a_cjk_font(site: str, tmp_path: Path) -> None:
+def test_the_glyph_check_fails_without_a_cjk_font(chromium: Any, site: str, tmp_path: Path) -> None:
     """The same check in a Chromium that sees only Latin fonts reports every character:
     the check above can fail."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     latin = [d for d in ("/usr/share/fonts/truetype/dejavu",) if Path(d).is_dir()]
     if not latin:
         pytest.skip("no DejaVu fonts to build a Latin-only font set from")
@@ -318,12 +318,11 @@ def test_the_glyph_check_fails_without_a_cjk_font(site: str, tmp_path: Path) -> 
     )
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
     subprocess.run(["fc-cache", "-f"], env=env, capture_output=True, check=False)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=env)
-        try:
-            found = tofu_in(b, site)
-        finally:
-            b.close()
+    b = chromium.browser_type.launch(executable_path=CHROMIUM, args=ARGS, env=env)
+    try:
+        found = tofu_in(b, site)
+    finally:
+        b.close()
     assert len(found["bad"]) >= len(CJK_SAMPLE) - 1, found
 
 

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -28,7 +30,8 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHOTS = ROOT / "screenshots"
+# Screenshots go to a temporary directory, never the source tree (NIANBAO_SHOTS=DIR keeps them).
+SHOTS = Path(os.environ.get("NIANBAO_SHOTS") or tempfile.mkdtemp(prefix="nianbao-shots-"))
 CHART = "svg.marks, canvas.marks"
 
 
@@ -100,7 +103,7 @@ def visit(page: Any, url: str, shot: str, wait_for: str | None = None) -> None:
     page.goto(url, wait_until="networkidle")
     if wait_for:
         page.wait_for_selector(wait_for, timeout=15000)
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
 
 

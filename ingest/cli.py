@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import click
@@ -58,8 +59,12 @@ def parse_command(files: tuple[str, ...], as_json: bool) -> None:
     Example: nianbao parse data/samples/000_872c2db3c34386f9.txt --json
     """
     failures = 0
+    # url / published / retrieved from a manifest beside the files, as ingest stores them
+    provenance, notes = pipeline.provenance_for_files(files)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     for f in files:
-        result = pipeline.parse_one(f)
+        result = pipeline.parse_one(f, provenance=provenance.get(str(Path(f).resolve())))
         if result["status"] == "error":
             failures += 1
             place = f": {result['place']}" if result["place"] else ""

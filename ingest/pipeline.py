@@ -24,8 +24,9 @@ from typing import Any
 
 import sqlite_utils
 
-from .db.load import Loader, ensure_db_shape, prepare, sqlite_module
+from .db.load import Loader, ensure_db_shape, prepare, sqlite_module, update_provenance
 from .extract import SUFFIXES, ExtractError, read_document
+from .fetch.manifest import apply_provenance, provenance_for_files
 from .parse import ParseError, parse_document
 
 BUILDING_SUFFIX = ".building"
@@ -97,12 +98,16 @@ def _failure(
     }
 
 
-def parse_one(path: str, known: Container[str] = ()) -> dict[str, Any]:
+def parse_one(
+    path: str, known: Container[str] = (), provenance: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Parse one file; never raises for bad input (the result says what went wrong).
 
     Returns ``{"status": "ok", "path", "report", "text"}``,
     ``{"status": "unchanged", "path", "sha256"}`` when the file's sha256 is in `known`, or
     ``{"status": "error", "path", "sha256", "error", "place", "raw", "text"}``.
+    `provenance` ({"url", "published", "retrieved"} from a manifest beside the file) fills
+    or overrides the report's source.url / published / source.retrieved.
     """
     source = source_path(path)
     try:
@@ -120,17 +125,20 @@ def parse_one(path: str, known: Container[str] = ()) -> dict[str, Any]:
     except Exception as e:  # a parser bug must not stop the run or lose the file
         error = f"internal parser error: {type(e).__name__}: {e}"
         return _failure(source, doc.sha256, error, None, doc.raw, doc.text)
+    apply_provenance(report, provenance)
     return {"status": "ok", "path": source, "report": report, "text": text}
 
 
-def parse_for_load(path: str, known: Container[str] = ()) -> dict[str, Any]:
+def parse_for_load(
+    path: str, known: Container[str] = (), provenance: dict[str, str] | None = None
+) -> dict[str, Any]:
     """parse_one, with a parsed report already turned into its database rows
     (``{"status": "ok", "path", "rows"}``; other statuses as parse_one).
 
     Runs in the parse workers: the rows (`load.Prepared`) pickle cheaper than the
     nested report and leave the main process little more than executemany.
     """
-    result = parse_one(path, known)
+    result = parse_one(path, known, provenance)
     if result["status"] != "ok":
         return result
     try:
@@ -154,24 +162,29 @@ def _start_worker(known: frozenset[str]) -> None:
     _known_in_worker = known
 
 
-def _parse_chunk(paths: list[str]) -> list[dict[str, Any]]:
-    return [parse_for_load(path, _known_in_worker) for path in paths]
+def _parse_chunk(paths: list[tuple[str, dict[str, str] | None]]) -> list[dict[str, Any]]:
+    return [parse_for_load(path, _known_in_worker, prov) for path, prov in paths]
 
 
 def parse_many(
-    files: list[str], known: Collection[str] = (), jobs: int = 1, chunk_size: int = 16
+    files: list[str],
+    known: Collection[str] = (),
+    jobs: int = 1,
+    chunk_size: int = 16,
+    provenance: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """parse_for_load over `files`, results in file order. `known` holds the sha256 of
     the files already loaded (those come back "unchanged", wherever they lie).
 
     With jobs > 1, a few chunks of files are in flight at a time (not the whole list),
     so memory stays flat however many files there are and however far the loader lags
-    behind the workers."""
+    behind the workers. `provenance` maps absolute resolved paths to manifest records."""
+    provenance = provenance or {}
     if jobs <= 1:
         for f in files:
-            yield parse_for_load(f, known)
+            yield parse_for_load(f, known, provenance.get(str(Path(f).resolve())))
         return
-    paths = iter(files)
+    paths = ((f, provenance.get(str(Path(f).resolve()))) for f in files)
     chunks = iter(lambda: list(islice(paths, chunk_size)), [])
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_start_worker, initargs=(frozenset(known),)
@@ -283,11 +296,17 @@ def ingest(
     try:
         ensure_db_shape(db)
         loader = Loader(db, batch_size=batch_size)
-        for r in parse_many(files, loader.shas, jobs):
+        # url / published / retrieved from manifest.jsonl or manifest.csv beside the files
+        provenance, manifest_notes = provenance_for_files(files)
+        summary.notes.extend(manifest_notes)  # the files still load, without provenance
+        unchanged: dict[str, dict[str, str]] = {}
+        for r in parse_many(files, loader.shas, jobs, provenance=provenance):
             if r["status"] == "ok" and not loader.add_prepared(r["rows"]):
                 r = {"status": "unchanged", "path": r["path"]}  # bytes loaded from another path
             elif r["status"] == "unchanged":
                 loader.unchanged(r["path"], r["sha256"])
+                if prov := provenance.get(str(Path(r["path"]).resolve())):
+                    unchanged[r["sha256"]] = prov
             summary.counts[r["status"]] += 1
             if r["status"] == "error":
                 place = f": {r['place']}" if r["place"] else ""
@@ -297,6 +316,7 @@ def ingest(
                 )
             if on_result is not None:
                 on_result(r)
+        update_provenance(db, unchanged)  # an unchanged file may have a new manifest line
         loader.finish()
     except BaseException:
         if fresh:  # nothing to keep: the previous state was no database at all

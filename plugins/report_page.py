@@ -161,6 +161,17 @@ async def other_years(datasette: Datasette, row: dict[str, Any]) -> list[dict[st
     return [dict(r) for r in (await db.execute(sql, [row["agency_id"]])).rows]
 
 
+async def provenance(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any]:
+    """The report's original address and dates from its `sources` row: url, published,
+    retrieved (None when unknown or when the database predates these columns)."""
+    db = datasette.get_database(_database_name(datasette))
+    rows = (await db.execute("select * from sources where id = ?", [row["source_id"]])).rows
+    found = dict(rows[0]) if rows else {}
+    url = found.get("url")
+    safe = url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+    return {"url": safe, "published": found.get("published"), "retrieved": found.get("retrieved")}
+
+
 def _database_name(datasette: Datasette) -> str:
     names = [name for name in datasette.databases if not name.startswith("_")]
     return "nianbao" if "nianbao" in names else names[0]
@@ -201,6 +212,7 @@ async def report_html(datasette: Datasette, request: Request) -> Response:
     report = json.loads(row["json"])
     context = page_context(row, report)
     context["other_years"] = await other_years(datasette, row)
+    context["provenance"] = await provenance(datasette, row)
     context["database"] = _database_name(datasette)
     html = await datasette.render_template("report.html", context, request=request)
     return Response.html(html)

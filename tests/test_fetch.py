@@ -466,3 +466,136 @@ def test_attachment_links_are_recognized() -> None:
     assert attachment_suffix("http://x/getfile?id=9", "2023年度报告.docx") == ".docx"
     assert attachment_suffix("http://x/art/1.html", "2023年度报告") is None
     assert normalize_date("2024年12月1日 10:00") == "2024-12-01"
+
+
+async def test_fetched_folder_ingests_with_url_and_dates(site: Site, tmp_path: Path) -> None:
+    """A CMS page printing a report in HTML and linking its Word copy: fetched, ingested;
+    the sources table, the report page (原文链接, 发布日期, 获取日期) and the report JSON
+    carry the original URL and the dates."""
+    from datasette.app import Datasette
+
+    from ingest.corpus.render import render_docx, render_html
+    from ingest.pipeline import parse_one
+    from tests.conftest import SAMPLES, load_metadata
+
+    report = parse_one(str(SAMPLES / "000_872c2db3c34386f9.txt"))["report"]
+    page = render_html(report).replace(
+        "</head>", '<meta name="PubDate" content="2024-01-20 10:00"></head>'
+    )
+    page = page.replace(
+        "</body>", '<p>附件：<a href="/dl?file=nb2023.docx">年度报告.docx</a></p></body>'
+    )
+    docx = tmp_path / "src.docx"
+    render_docx(report, docx)
+    site.routes["/art/2024/1/20/art_9_1.html"] = static(page.encode(), "text/html; charset=utf-8")
+    site.routes["/dl?file=nb2023.docx"] = static(docx.read_bytes(), "application/octet-stream")
+    out = tmp_path / "fetched"
+    page_url, docx_url = (
+        site.base + "/art/2024/1/20/art_9_1.html",
+        site.base + "/dl?file=nb2023.docx",
+    )
+    assert fetch("-s", "-o", str(out), page_url).exit_code == 0
+    db_path = tmp_path / "nianbao.db"
+    result = CliRunner().invoke(cli, ["ingest", "-s", str(db_path), str(out)])
+    assert result.exit_code == 0, result.output
+
+    ds = Datasette(
+        [str(db_path)],
+        metadata=load_metadata(),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+    )
+    sources = (
+        await ds.client.get(
+            "/nianbao/sources.json?_shape=array&_col=url&_col=published&_col=retrieved&_col=kind"
+        )
+    ).json()
+    assert sorted((s["kind"], s["url"], s["published"], s["retrieved"]) for s in sources) == [
+        ("docx", docx_url, "2024-01-20", today()),
+        ("html", page_url, "2024-01-20", today()),
+    ]
+    reports = (
+        await ds.client.get("/nianbao/reports.json?_shape=array&_col=id&_col=source_id")
+    ).json()
+    assert reports
+    for r in reports:
+        body = (await ds.client.get(f"/report/{r['id']}")).text
+        assert "原文链接" in body and "发布日期" in body and "获取日期" in body
+        assert f'href="{page_url}"' in body or f'href="{docx_url}"' in body
+        assert "2024-01-20" in body and today() in body
+        canonical = (await ds.client.get(f"/report/{r['id']}.json")).json()
+        assert canonical["source"]["url"] in (page_url, docx_url)
+        assert canonical["published"] == "2024-01-20"
+        assert canonical["source"]["retrieved"] == today()
+    # `nianbao parse --json` of a fetched file says the same as the site
+    docx_file = next(out.rglob("*.docx"))
+    parsed = json.loads(CliRunner().invoke(cli, ["parse", "--json", str(docx_file)]).stdout)
+    assert (parsed["source"]["url"], parsed["published"], parsed["source"]["retrieved"]) == (
+        docx_url,
+        "2024-01-20",
+        today(),
+    )
+
+
+def test_hand_made_manifest_csv_and_an_unchanged_rerun(tmp_path: Path) -> None:
+    """Files collected by hand with a manifest.csv: the url/published/retrieved reach the
+    sources table; a manifest line added later reaches an already-loaded, unchanged file."""
+    import sqlite3
+
+    from tests.conftest import SAMPLES
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("000_872c2db3c34386f9.txt", "001_8baf80acad458d1f.txt"):
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    (folder / "manifest.csv").write_text(
+        "path,url,published,retrieved\n000_872c2db3c34386f9.txt,https://www.example.gov.cn/a.html,2024-01-31,2024-03-01\n",
+        encoding="utf-8",
+    )
+    db_path = tmp_path / "nianbao.db"
+    assert CliRunner().invoke(cli, ["ingest", "-s", str(db_path), str(folder)]).exit_code == 0
+
+    def rows() -> list[tuple[Any, ...]]:
+        with sqlite3.connect(db_path) as conn:
+            return conn.execute(
+                "select substr(path, -24), url, published, retrieved from sources order by path"
+            ).fetchall()
+
+    assert rows() == [
+        (
+            "000_872c2db3c34386f9.txt",
+            "https://www.example.gov.cn/a.html",
+            "2024-01-31",
+            "2024-03-01",
+        ),
+        ("001_8baf80acad458d1f.txt", None, None, None),
+    ]
+    with (folder / "manifest.csv").open("a", encoding="utf-8") as f:
+        f.write("001_8baf80acad458d1f.txt,https://www.example.gov.cn/b.pdf,,2024-03-02\n")
+    again = CliRunner().invoke(cli, ["ingest", str(db_path), str(folder)])
+    assert again.exit_code == 0, again.output
+    assert "0 loaded, 2 unchanged" in again.output
+    assert rows()[1] == (
+        "001_8baf80acad458d1f.txt",
+        "https://www.example.gov.cn/b.pdf",
+        None,
+        "2024-03-02",
+    )
+
+
+def test_a_broken_manifest_is_named_and_the_files_still_load(tmp_path: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "r.txt").write_bytes((SAMPLES / "000_872c2db3c34386f9.txt").read_bytes())
+    (folder / "manifest.jsonl").write_text(
+        '{"path": "r.txt", "url": "x"}\nnot json\n{"path": "q"}\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "nianbao.db"), str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"note: {folder / 'manifest.jsonl'}: manifest not read: {folder / 'manifest.jsonl'}:2: not JSON"
+        in result.output
+    )
+    assert "1 loaded" in result.output

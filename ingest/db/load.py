@@ -82,6 +82,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "size": int,
             "raw_text": str,
             "ingested_at": str,
+            # provenance (issue 12): the original address, the date the page says it was
+            # published, the date it was downloaded (YYYY-MM-DD; from a manifest or the parser)
+            "url": str,
+            "published": str,
+            "retrieved": str,
         },
         "pk": "id",
     },
@@ -264,6 +269,11 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
                 foreign_keys=spec.get("foreign_keys"),
                 not_null=None,
             )
+        else:  # a database from before a column was added (e.g. sources.url) gains it
+            have = set(db[name].columns_dict)
+            for column, kind in spec["columns"].items():
+                if column not in have:
+                    db[name].add_column(column, kind)
     create_indexes(db)
     db.execute(FTS_SQL)
     for name, sql in VIEWS.items():
@@ -454,6 +464,22 @@ def _in_order(table: str, values: dict[str, Any], columns: tuple[str, ...]) -> t
     return tuple([values[c] for c in columns])
 
 
+def update_provenance(db: sqlite_utils.Database, by_sha: dict[str, dict[str, str]]) -> None:
+    """Set sources.url / published / retrieved for already-loaded files, by their sha256
+    (an unchanged file whose manifest line is new). Empty values leave a column as it is."""
+    sql = (
+        "update sources set url = coalesce(nullif(?, ''), url),"
+        " published = coalesce(nullif(?, ''), published),"
+        " retrieved = coalesce(nullif(?, ''), retrieved) where sha256 = ?"
+    )
+    rows = [
+        (p.get("url"), p.get("published"), p.get("retrieved"), sha) for sha, p in by_sha.items()
+    ]
+    if rows:
+        db.conn.executemany(sql, rows)
+        db.conn.commit()
+
+
 def prepare(report: Report, source_path: str, raw_text: str | None) -> Prepared:
     """One canonical report → its rows for every table (no database access)."""
     src = report.get("source") or {}
@@ -493,6 +519,9 @@ def prepare(report: Report, source_path: str, raw_text: str | None) -> Prepared:
         "size": len(raw_utf8) if raw_utf8 is not None else None,
         "raw_text": raw_utf8,
         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "url": src.get("url"),
+        "published": report.get("published"),
+        "retrieved": src.get("retrieved"),
     }
     row = {
         "id": rid,

@@ -1,14 +1,20 @@
 """`nianbao fetch`: download report pages and their attachments, politely, with a manifest.
 
 Entry points: `Fetcher(out_dir, Settings(...)).run(urls)` yields one `Outcome` per URL;
-`read_urls(text)` reads a URL list; `provenance_for(paths)` gives ingest the url /
+`read_urls(text)` reads a URL list; `provenance_for_files(files)` gives ingest the url /
 published / retrieved of fetched files (see `manifest` for the manifest's fields).
 """
 
 from __future__ import annotations
 
 from .http import FetchError, Settings
-from .manifest import Manifest, ManifestError, provenance_for, read_provenance
+from .manifest import (
+    Manifest,
+    ManifestError,
+    apply_provenance,
+    provenance_for_files,
+    read_provenance,
+)
 from .run import Fetcher, Outcome
 
 DEFAULT_USER_AGENT = (
@@ -23,7 +29,8 @@ __all__ = [
     "ManifestError",
     "Outcome",
     "Settings",
-    "provenance_for",
+    "apply_provenance",
+    "provenance_for_files",
     "read_provenance",
     "read_urls",
 ]

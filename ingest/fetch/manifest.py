@@ -149,21 +149,48 @@ def read_provenance(manifest_path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def provenance_for(paths: Iterable[str]) -> dict[str, dict[str, str]]:
-    """Provenance for the files under `paths` (files or folders, as given to ingest):
-    every manifest.jsonl / manifest.csv in a given folder (recursively) or beside a given
-    file. Keys are absolute resolved file paths; a jsonl record wins over a csv one."""
-    manifests: set[Path] = set()
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for name in MANIFEST_NAMES:
-                manifests.update(path.rglob(name))
-        else:
-            for name in MANIFEST_NAMES:
-                if (path.parent / name).is_file():
-                    manifests.add(path.parent / name)
+def provenance_for_files(files: Iterable[str]) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Provenance for the files ingest is about to read, from every manifest.jsonl /
+    manifest.csv in their folders or those folders' parents (a fetch folder keeps its
+    manifest at the top, the files in per-host folders below).
+
+    Returns ({absolute resolved file path: {"url", "published", "retrieved"}}, errors):
+    a manifest that cannot be read is skipped and named in `errors` (file and line).
+    A manifest nearer the file wins; in one folder, jsonl wins over csv.
+    """
+    folders: set[Path] = set()
+    for f in files:
+        folders.update(Path(f).resolve().parents)
+    found = [
+        folder / name
+        for folder in folders
+        for name in reversed(MANIFEST_NAMES)
+        if (folder / name).is_file()
+    ]
     out: dict[str, dict[str, str]] = {}
-    for m in sorted(manifests, key=lambda m: (m.suffix == ".jsonl", str(m))):
-        out.update(read_provenance(m))
-    return out
+    errors: list[str] = []
+    # shallow folders first, so a nearer manifest overwrites a farther one
+    for manifest in sorted(found, key=lambda m: (len(m.parts), m.suffix == ".jsonl")):
+        try:
+            out.update(read_provenance(manifest))
+        except (ManifestError, OSError, UnicodeDecodeError) as e:
+            errors.append(f"{manifest}: manifest not read: {e}")
+    return out, errors
+
+
+def apply_provenance(report: dict[str, Any], provenance: dict[str, str] | None) -> None:
+    """Fill a canonical report's `source.url`, `published` and `source.retrieved` from
+    its manifest record: the manifest's non-empty values win over what the parser read
+    from the document itself; empty ones leave the parser's (or null)."""
+    if not provenance:
+        return  # the report stays exactly as the parser gave it
+    source = report.setdefault("source", {})
+    source.setdefault("url", None)
+    report.setdefault("published", None)
+    source.setdefault("retrieved", None)
+    if provenance.get("url"):
+        source["url"] = provenance["url"]
+    if provenance.get("published"):
+        report["published"] = provenance["published"]
+    if provenance.get("retrieved"):
+        source["retrieved"] = provenance["retrieved"]

@@ -6,23 +6,25 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
+from .conftest import HAS_SHARED, NO_SHARED, ROOT, SAMPLES, SHARED, needs_shared
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "data" / "samples"
-SHARED = ROOT.parent / "shared"
 GOLD = SHARED / "spec" / "gold"
 SHARED_REPORTS = SHARED / "reports"
 SHARED_SOURCES = SHARED / "sources"
-NO_SHARED = f"shared test material not found at {SHARED} (clone with ../shared beside the repo)"
 
-needs_shared = pytest.mark.skipif(not SHARED.exists(), reason=NO_SHARED)
+__all__ = ["HAS_SHARED", "NO_SHARED", "ROOT", "SAMPLES", "SHARED", "needs_shared"]
 
 COMPARED = ("agency", "year", "format", "proactive", "applications", "review_litigation")
 
 
+def gold_path(name: str) -> Path:
+    """The hand-checked gold JSON of a report: beside a bundled sample, else in ../shared."""
+    bundled = SAMPLES / f"{name}.json"
+    return bundled if bundled.exists() else GOLD / f"{name}.json"
+
+
 def gold_for(name: str) -> dict[str, Any]:
-    return json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads(gold_path(name).read_text(encoding="utf-8"))
 
 
 def mismatches(gold: dict[str, Any], got: dict[str, Any]) -> list[str]:

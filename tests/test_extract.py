@@ -12,16 +12,13 @@ from PIL import Image
 
 from ingest.extract import ExtractError, decode_bytes, read_document
 
+from .conftest import needs_shared
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLE = REPO / "data" / "samples" / "000_872c2db3c34386f9.txt"
 HUAIAN = ["huaian_hongzequ_2023", "huaian_hongzequ_2024", "huaian_shi_2024"]
 TEMPLATE = SHARED / "sources" / "annual_report_template_2021.docx"
-
-needs_shared = pytest.mark.skipif(
-    not (SHARED / "sources").is_dir(),
-    reason=f"shared test material not found at {SHARED} (checkout without ../shared)",
-)
 
 
 def raises(path: Path) -> ExtractError:

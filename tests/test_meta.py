@@ -11,6 +11,8 @@ import pytest
 
 from ingest.parse import meta
 
+from . import helpers
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = REPO / "data" / "samples"
@@ -185,7 +187,7 @@ def test_every_sample_has_expectations() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_agency_and_year_match_gold(name: str) -> None:
     text = sample_path(name).read_text(encoding="utf-8")
-    gold_path = GOLD / (name.removesuffix(".txt") + ".json")
+    gold_path = helpers.gold_path(name.removesuffix(".txt"))
     if not gold_path.is_file():
         pytest.skip(f"{gold_path} not found: gold files absent (checkout without ../shared)")
     gold = json.loads(gold_path.read_text(encoding="utf-8"))

@@ -15,9 +15,7 @@ from ingest.parse import parse_document, parse_file, parse_text
 
 from .helpers import (
     GOLD,
-    NO_SHARED,
     SAMPLES,
-    SHARED,
     SHARED_REPORTS,
     SHARED_SOURCES,
     gold_for,
@@ -37,9 +35,9 @@ def _gold_name(text_name: str) -> str:
     return text_name.removesuffix(".txt")
 
 
-@needs_shared
 @pytest.mark.parametrize("name", BUNDLED)
 def test_bundled_sample_matches_gold(name):
+    """Gold JSON beside each bundled sample (data/samples/NNN.json): no ../shared needed."""
     report = parse_file(SAMPLES / name)
     assert mismatches(gold_for(_gold_name(name)), report) == []
 
@@ -168,9 +166,8 @@ def test_2021_hard_check_count_is_42_plus_non_negative():
     assert all(c["ok"] is True for c in hard)
 
 
+@needs_shared
 def test_single_other_processing_row_gives_23_rows():
-    if not SHARED.exists():
-        pytest.skip(NO_SHARED)
     report = parse_file(SHARED_REPORTS / "huaian_hongzequ_2024.pdf.txt")
     assert len(report["applications"]) == 23
     assert "other_processing" in report["applications"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -21,7 +22,7 @@ def immutable_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     inspect = tmp_path_factory.mktemp("inspect") / "inspect.json"
     subprocess.run(
         [
-            str(ROOT / ".venv" / "bin" / "datasette"),
+            str(Path(sys.executable).parent / "datasette"),  # the running environment's
             "inspect",
             str(sample_db),
             "--inspect-file",

@@ -36,6 +36,8 @@ from ingest.corpus.render import (
     section_heading,
 )
 
+from .helpers import gold_path
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 GOLD_DIR = SHARED / "spec" / "gold"
@@ -69,9 +71,7 @@ def _gold_names() -> list[str]:
 
 
 def load_gold(name: str) -> Report:
-    path = GOLD_DIR / f"{name}.json"
-    if not SHARED.is_dir():
-        pytest.skip(f"shared/ is absent ({SHARED}): no gold JSON for {name}")
+    path = gold_path(name)
     if not path.exists():
         pytest.skip(f"no gold JSON for {name} at {path}")
     gold = json.loads(path.read_text(encoding="utf-8"))

@@ -18,6 +18,15 @@ from datasette.app import Datasette
 from datasette.utils.asgi import Request, Response
 
 
+# The tables people ask for first; the rest follow in name order.
+FIRST_TABLES = ("reports", "agencies", "applications", "review_litigation", "proactive",
+                "sections", "checks", "sources", "warnings")  # fmt: skip
+
+
+def _table_order(table: str) -> tuple[int, str]:
+    return (FIRST_TABLES.index(table) if table in FIRST_TABLES else len(FIRST_TABLES), table)
+
+
 async def api_context(datasette: Datasette, request: Request) -> dict[str, Any]:
     """Tables, canned queries, an example report id and the download, with full URLs."""
     zh = datasette.jinja_env.globals
@@ -36,7 +45,7 @@ async def api_context(datasette: Datasette, request: Request) -> dict[str, Any]:
             "json": url(f"/{name}/{table}.json", _shape="array", _size="100"),
             "csv": url(f"/{name}/{table}.csv", _stream="on", _bom="1"),
         }
-        for table in await db.table_names()
+        for table in sorted(await db.table_names(), key=_table_order)
         if table not in hidden and not table.startswith(("sqlite_", "summary_facets"))
     ]
     queries = [

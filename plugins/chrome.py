@@ -140,10 +140,10 @@ class Labels:
         for name in ds.databases:
             if name.startswith("_"):
                 continue
-            db_meta = ds.metadata(database=name) or {}
+            db_meta = (ds.metadata("databases") or {}).get(name, {})
             if db_meta.get("title"):
                 self.databases[name] = db_meta["title"]
-            tables = (ds.metadata("databases") or {}).get(name, {}).get("tables", {})
+            tables = db_meta.get("tables", {})
             for table, meta in tables.items():
                 if meta.get("title"):
                     self.tables[(name, table)] = meta["title"]

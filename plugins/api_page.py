@@ -17,7 +17,6 @@ from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.utils.asgi import Request, Response
 
-
 # The tables people ask for first; the rest follow in name order.
 FIRST_TABLES = ("reports", "agencies", "applications", "review_litigation", "proactive",
                 "sections", "checks", "sources", "warnings")  # fmt: skip

@@ -495,6 +495,17 @@ def baseline_db(db: str, work: Path) -> Path:
     return base_db
 
 
+def pages_bench(db: str, inspect: str, log: list[str]) -> dict[str, Any] | None:
+    """bench/pages.py: bytes and throttled-phone first paint per page type (needs Chromium)."""
+    cmd = [PY, str(ROOT / "bench" / "pages.py"), db, "--inspect", inspect, "--json"]
+    log.append(" ".join(cmd))
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        log.append(f"bench/pages.py failed: {done.stderr.strip()[-500:]}")
+        return None
+    return json.loads(done.stdout)
+
+
 def site_bench(
     res: dict[str, Any],
     work: Path,
@@ -543,6 +554,7 @@ def site_bench(
         "single": single,
         "baseline": baseline,
         "prepared": bool(prepared),
+        "pages": pages_bench(db, res["inspect"], log),
     }
 
 
@@ -732,6 +744,8 @@ def write_report(mach: dict[str, str], ingests: list[dict[str, Any]], site: dict
             lines.append("")
     if site:
         lines += site_lines(site, site_n)
+        if site.get("pages"):
+            lines += site["pages"]["markdown"]
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     lines += ["## Commands", "", "```", *log, "```", ""]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import random
 import re
 import zipfile
@@ -389,3 +390,45 @@ def test_kind_document_and_truth(name: str) -> None:
     for text, truth, original in make(name):
         assert truth["synthetic"]["kind"] == name
         CHECKS[name](text, truth, original)
+
+
+def _brute_cuts(digits: str, n: int) -> list[tuple[str, ...]]:
+    """Every cut of a plain digit run into n cells without leading zeros (int columns)."""
+    out = []
+    for pos in itertools.combinations(range(1, len(digits)), n - 1):
+        parts = tuple(digits[a:b] for a, b in zip((0, *pos), (*pos, len(digits)), strict=True))
+        if not any(len(p) > 1 and p[0] == "0" for p in parts):
+            out.append(parts)
+    return out
+
+
+def test_run_together_layout_truth_marks_ambiguous_table2_rows(tmp_path: Any) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["synth", str(tmp_path), "-n", "40", "--seed", "4", "--formats", "run-together",
+         "--kinds", "none", "-s"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    checked = 0
+    for path in tmp_path.rglob("*.truth.json"):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        if truth["source"]["layout"] != "run-together" or truth["format"] != "2021":
+            continue
+        for key in ("regulations", "normative_documents"):
+            row = dict(truth["proactive"][key])
+            for p, v in truth["synthetic"].get("hidden", {}).items():
+                if p.startswith(f"proactive.{key}."):
+                    row[p.rsplit(".", 1)[1]] = v
+            values = [row[c] for c in ("made", "abolished", "in_force")]
+            if None in values:
+                continue
+            readings = _brute_cuts("".join(map(str, values)), 3)
+            expect = {
+                f"proactive.{key}.{c}"
+                for j, c in enumerate(("made", "abolished", "in_force"))
+                if len({r[j] for r in readings}) > 1
+            }
+            got = {p for p in truth["unreadable"] if p.startswith(f"proactive.{key}.")}
+            assert got == expect, (path, values)
+            checked += 1
+    assert checked >= 10

@@ -83,6 +83,37 @@ def _glued_truth(report: Report, proactive: Grid | None, glued_apps: set[str] | 
     mark_unreadable(report, paths)
 
 
+def run_together_truth(report: Report) -> None:
+    """Mark what the renderer's run-together layout (a row per line, cells run together, a
+    blank as ``&nbsp;``) leaves unreadable: the cells on which the readings that keep every
+    identity (blanks counting as 0) disagree. Raises Ineligible for a report that breaks
+    an identity on purpose (its printed reading is not among them) or has too many."""
+    _not_broken(report)
+    items = {it.key: it for it in model.PROACTIVE_ITEMS[report["format"]]}
+    printed = {
+        key: [None if row[c] is None else format_value(row[c]) for c in items[key].columns]
+        for key, row in (report.get("proactive") or {}).items()
+    }
+    review = report.get("review_litigation") or {}
+    paths: set[str] = set()
+    try:
+        paths |= glued.proactive_unreadable(report["format"], printed)
+        values = _apps_values(report)
+        if values:
+            paths |= glued.applications_unreadable(values, set(values))
+        if review:
+            paths |= glued.review_unreadable(
+                [
+                    None if review[g][c] is None else format_value(review[g][c])
+                    for g, _ in model.REVIEW_GROUPS
+                    for c in model.REVIEW_KEYS
+                ]
+            )
+    except glued.TooAmbiguous as e:
+        raise Ineligible(f"too many readings: {e}") from e
+    mark_unreadable(report, paths)
+
+
 def _glued(report: Report, one_line: bool, fix: Callable[[Grid], Grid] | None = None) -> Written:
     _not_broken(report)
     zero_blanks(report)

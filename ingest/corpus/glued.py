@@ -134,30 +134,86 @@ def group_cuts(text: str, groups: int, parts: int) -> list[tuple[int, ...]]:
     return out
 
 
+Reading = tuple[str | None, ...]
+
+
+def readings(printed: Sequence[str | None], kinds: Sequence[Kind]) -> list[Reading]:
+    """Every reading of a run-together row whose blank cells are marked (the run-together
+    layout prints a blank as ``&nbsp;``): each blank is one cell, each run of printed
+    cells between blanks is cut into one or more cells. ``printed``: the row's cells in
+    order, None for a blank."""
+    tokens: list[str | None] = []
+    for cell in printed:
+        if cell is None:
+            tokens.append(None)
+        elif tokens and tokens[-1] is not None:
+            tokens[-1] += cell
+        else:
+            tokens.append(cell)
+    n = len(kinds)
+    out: list[Reading] = []
+
+    def rec(i: int, t: int, acc: tuple[str | None, ...]) -> None:
+        if t == len(tokens):
+            if i == n:
+                out.append(acc)
+            return
+        token = tokens[t]
+        if token is None:
+            if i < n:
+                rec(i + 1, t + 1, (*acc, None))
+            return
+        room = n - i - (len(tokens) - t - 1)
+        for k in range(1, room + 1):
+            for cut in cuts(token, kinds[i : i + k]):
+                rec(i + k, t + 1, (*acc, *cut))
+        if len(out) > MAX_SOLUTIONS:
+            raise TooAmbiguous("".join(c or "\xa0" for c in printed))
+
+    rec(0, 0, ())
+    return out
+
+
+def _value(piece: str | None) -> float:
+    return 0 if piece is None else float(piece)
+
+
 def _kinds(item: model.ProactiveItem) -> list[Kind]:
     return [model.PROACTIVE_COLUMN_BY_KEY[c].kind for c in item.columns]
 
 
-def proactive_unreadable(fmt: str, printed: Mapping[str, Sequence[str]]) -> set[str]:
+def proactive_unreadable(fmt: str, printed: Mapping[str, Sequence[str | None]]) -> set[str]:
     """Paths of table 二 cells whose run-together row has readings that disagree on them.
 
-    ``printed``: row key → the row's cells as printed (glued in that order). Table 二 has
-    no identity, so each row stands alone."""
+    ``printed``: row key → the row's cells as printed (glued in that order; None for a
+    marked blank). Table 二 has no identity, so each row stands alone."""
     out: set[str] = set()
     items = {it.key: it for it in model.PROACTIVE_ITEMS[fmt]}  # type: ignore[index]
     for key, cells in printed.items():
         item = items[key]
-        readings = cuts("".join(cells), _kinds(item))
-        out |= _disagreeing(f"proactive.{key}", item.columns, readings)
+        found = readings(cells, _kinds(item))
+        out |= _disagreeing(f"proactive.{key}", item.columns, found)
     return out
 
 
-def review_unreadable(printed: Sequence[str]) -> set[str]:
-    """Paths of table 四 cells on which the readings of its run-together value row disagree."""
-    readings = group_cuts("".join(printed), len(model.REVIEW_GROUPS), 4)
+def review_unreadable(printed: Sequence[str | None]) -> set[str]:
+    """Paths of table 四 cells on which the readings of its run-together value row disagree
+    (a blank counts as 0 in the group sums)."""
+    if None in printed:
+        found = [
+            r
+            for r in readings(printed, ["int"] * 15)
+            if all(
+                sum(_value(x) for x in r[g * 5 : g * 5 + 4]) == _value(r[g * 5 + 4])
+                for g in range(3)
+            )
+        ]
+    else:
+        found = group_cuts("".join(str(c) for c in printed), len(model.REVIEW_GROUPS), 4)  # type: ignore[assignment]
+        found = [tuple(str(x) for x in r) for r in found]
     out: set[str] = set()
     for g, (group, _) in enumerate(model.REVIEW_GROUPS):
-        part = [r[g * 5 : g * 5 + 5] for r in readings]
+        part = [r[g * 5 : g * 5 + 5] for r in found]
         out |= _disagreeing(f"review_litigation.{group}", model.REVIEW_KEYS, part)
     return out
 
@@ -173,16 +229,32 @@ def _disagreeing(
 _EDGE = ("new_received", "carried_over", "total_handled", "carried_forward")
 
 
-def applications_unreadable(values: Mapping[str, Sequence[int]], glued: set[str]) -> set[str]:
-    """Paths of table 三 cells on which the readings satisfying every identity disagree.
+def row_readings(row: Sequence[int | None]) -> list[tuple[int | None, ...]]:
+    """Readings of a run-together table 三 row (blanks marked) that keep the row sum,
+    a blank counting as 0."""
+    if None not in row:
+        return sum_cuts("".join(str(v) for v in row), 6)  # type: ignore[return-value]
+    printed = [None if v is None else str(v) for v in row]
+    out = []
+    for r in readings(printed, ["int"] * 7):
+        nums = tuple(None if x is None else int(x) for x in r)
+        if sum(v or 0 for v in nums[:6]) == (nums[6] or 0):
+            out.append(nums)
+    return out
 
-    ``values``: row key → the seven printed numbers; rows in ``glued`` are run together
-    (their digits cut every way the row sum allows), the others are read as printed.
-    Raises TooAmbiguous past MAX_SOLUTIONS readings or MAX_STEPS search steps."""
-    domains: dict[str, list[tuple[int, ...]]] = {}
+
+def applications_unreadable(
+    values: Mapping[str, Sequence[int | None]], glued: set[str]
+) -> set[str]:
+    """Paths of table 三 cells on which the readings satisfying every identity disagree
+    (a blank counting as 0).
+
+    ``values``: row key → the seven printed numbers (None: a marked blank); rows in
+    ``glued`` are run together (cut every way the row sum allows), the others are read
+    as printed. Raises TooAmbiguous past MAX_SOLUTIONS readings or MAX_STEPS steps."""
+    domains: dict[str, list[tuple[int | None, ...]]] = {}
     for key, row in values.items():
-        text = "".join(str(v) for v in row)
-        domains[key] = sum_cuts(text, 6) if key in glued else [tuple(row)]
+        domains[key] = row_readings(row) if key in glued else [tuple(row)]
     solutions = list(_table3_solutions(domains))
     out: set[str] = set()
     for key in values:
@@ -192,23 +264,27 @@ def applications_unreadable(values: Mapping[str, Sequence[int]], glued: set[str]
     return out
 
 
-def _table3_solutions(
-    domains: Mapping[str, list[tuple[int, ...]]],
-) -> Iterator[dict[str, tuple[int, ...]]]:
+Row = tuple[int | None, ...]
+
+
+def _table3_solutions(domains: Mapping[str, list[Row]]) -> Iterator[dict[str, Row]]:
+    """Every choice of one reading per row that keeps the balance and outcome identities
+    in all seven columns (blanks counting as 0)."""
+    zero = {k: [tuple(v or 0 for v in c) for c in dom] for k, dom in domains.items()}
     outcomes = [k for k in domains if k not in _EDGE]
+    # Per column, the least and most the outcome rows from i on can still add.
+    lo = [[0] * 7 for _ in range(len(outcomes) + 1)]
+    hi = [[0] * 7 for _ in range(len(outcomes) + 1)]
+    for i in range(len(outcomes) - 1, -1, -1):
+        dom = zero[outcomes[i]]
+        for j in range(7):
+            lo[i][j] = lo[i + 1][j] + min(c[j] for c in dom)
+            hi[i][j] = hi[i + 1][j] + max(c[j] for c in dom)
     found = 0
     steps = 0
-    for edge in _edge_combos(domains):
-        target = edge["total_handled"]
-        # Per column, the least and most the outcome rows from i on can still add.
-        lo = [[0] * 7 for _ in range(len(outcomes) + 1)]
-        hi = [[0] * 7 for _ in range(len(outcomes) + 1)]
-        for i in range(len(outcomes) - 1, -1, -1):
-            dom = domains[outcomes[i]]
-            for j in range(7):
-                lo[i][j] = lo[i + 1][j] + min(c[j] for c in dom)
-                hi[i][j] = hi[i + 1][j] + max(c[j] for c in dom)
-        stack: list[tuple[int, tuple[int, ...], tuple[tuple[int, ...], ...]]] = [(0, (0,) * 7, ())]
+    for edge in _edge_combos(zero):
+        target = zero["total_handled"][edge["total_handled"]]
+        stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(0, (0,) * 7, ())]
         while stack:
             i, partial, chosen = stack.pop()
             steps += 1
@@ -219,28 +295,28 @@ def _table3_solutions(
                     found += 1
                     if found > MAX_SOLUTIONS:
                         raise TooAmbiguous("table 三")
-                    yield {**edge, **dict(zip(outcomes, chosen, strict=True))}
+                    picks = {**edge, **dict(zip(outcomes, chosen, strict=True))}
+                    yield {k: domains[k][n] for k, n in picks.items()}
                 continue
-            for cand in domains[outcomes[i]]:
+            for n, cand in enumerate(zero[outcomes[i]]):
                 nxt = tuple(p + c for p, c in zip(partial, cand, strict=True))
                 if all(
                     nxt[j] + lo[i + 1][j] <= target[j] <= nxt[j] + hi[i + 1][j] for j in range(7)
                 ):
-                    stack.append((i + 1, nxt, (*chosen, cand)))
+                    stack.append((i + 1, nxt, (*chosen, n)))
 
 
-def _edge_combos(
-    domains: Mapping[str, list[tuple[int, ...]]],
-) -> Iterator[dict[str, tuple[int, ...]]]:
-    """new_received, carried_over, total_handled, carried_forward readings that balance."""
-    for new in domains["new_received"]:
-        for carried in domains["carried_over"]:
-            for handled in domains["total_handled"]:
-                for forward in domains["carried_forward"]:
+def _edge_combos(zero: Mapping[str, list[tuple[int, ...]]]) -> Iterator[dict[str, int]]:
+    """Indices of new_received, carried_over, total_handled and carried_forward readings
+    that balance in every column."""
+    for a, new in enumerate(zero["new_received"]):
+        for b, carried in enumerate(zero["carried_over"]):
+            for c, handled in enumerate(zero["total_handled"]):
+                for d, forward in enumerate(zero["carried_forward"]):
                     if all(new[j] + carried[j] == handled[j] + forward[j] for j in range(7)):
                         yield {
-                            "new_received": new,
-                            "carried_over": carried,
-                            "total_handled": handled,
-                            "carried_forward": forward,
+                            "new_received": a,
+                            "carried_over": b,
+                            "total_handled": c,
+                            "carried_forward": d,
                         }

@@ -79,10 +79,30 @@ def _write_one(job: _Job) -> list[str]:
             path.write_bytes(written.data)
             _save_truth(truth, path, f"{rel_dir}/{path.name}", f"fault:{job.kind}")
             return [str(path)]
-    path = stem.with_suffix(SUFFIX.get(job.layout, ".txt"))
-    _render(job.report, job.layout, path, rng)
-    _save_truth(dict(job.report), path, f"{rel_dir}/{path.name}", job.layout)
+    layout, truth = job.layout, dict(job.report)
+    if layout == "run-together":
+        layout, truth = _run_together(truth)
+    path = stem.with_suffix(SUFFIX.get(layout, ".txt"))
+    _render(job.report, layout, path, rng)
+    _save_truth(truth, path, f"{rel_dir}/{path.name}", layout)
     return [str(path)]
+
+
+def _run_together(report: Report) -> tuple[str, Report]:
+    """The run-together layout's truth (cells the readings disagree on unreadable); a
+    report it cannot carry honestly (an identity broken on purpose, too many readings)
+    is written as pipe rows instead."""
+    import copy
+
+    from .fault_kinds import run_together_truth
+    from .faults import Ineligible
+
+    truth = copy.deepcopy(report)
+    try:
+        run_together_truth(truth)
+    except Ineligible:
+        return "pipe-rows", report
+    return "run-together", truth
 
 
 def _write_duplicates(job: _Job, stem: Path, rng: random.Random) -> list[str]:

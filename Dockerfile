@@ -8,6 +8,9 @@ FROM python:3.11.11-slim-bookworm
 ENV PYTHONPATH=/app PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
+# wvWare reads Word 97 .doc/.wps reports (ingest/extract/doc.py).
+RUN apt-get update && apt-get install -y --no-install-recommends wv && rm -rf /var/lib/apt/lists/*
+
 # The whole dependency tree, pinned (pip freeze of the project's venv, dev tools left out).
 RUN pip install --no-deps \
     aiofiles==25.1.0 anyio==4.16.0 asgi-csrf==0.11 asgi-gzip==0.3 asgiref==3.13.0 beautifulsoup4==4.15.0 \

@@ -6,7 +6,7 @@ DB ?= nianbao.db
 PORT ?= 8001
 SAMPLES ?= data/samples
 
-.PHONY: serve test lint format db deps browser bench stress serve-prod docker publish clean
+.PHONY: serve test lint format db deps browser doc-tools bench stress serve-prod docker publish clean
 
 $(BIN)/nianbao: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,6 +23,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "chromium or a CJK font missing: sudo apt-get install chromium fonts-noto-cjk" >&2; fi; }
 
+# wvWare reads Word 97 .doc/.wps files (ingest/extract/doc.py; root on a fresh Debian machine).
+doc-tools:
+	@command -v wvWare >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wv >/dev/null; \
+	  else echo "wvWare missing: sudo apt-get install wv" >&2; fi; }
+
 db: deps
 	$(BIN)/nianbao ingest $(DB) $(SAMPLES)
 
@@ -30,7 +36,7 @@ serve: db
 	$(BIN)/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
 	  --template-dir templates --static static:static --port $(PORT) --host 127.0.0.1
 
-test: deps browser
+test: deps browser doc-tools
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: deps

@@ -99,13 +99,6 @@ def test_a_few_control_characters_are_tolerated() -> None:
     assert decode_bytes(text.encode()) == (text, "utf-8")
 
 
-def test_old_binary_doc_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "report.doc"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
-    err = raises(path)
-    assert str(err) == f"{path}: old binary .doc is not supported; convert it to .docx"
-
-
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.txt"
     assert str(raises(path)) == f"{path}: cannot read file: No such file or directory"

@@ -1,7 +1,7 @@
-"""Turn one input file (txt/md, html, docx, pdf) into text for the parser.
+"""Turn one input file (txt/md, html, docx, pdf, doc) into text for the parser.
 
-One module per format: `text` (encodings), `html`, `docx`, `pdf`. Tables from HTML and
-DOCX come out one line per row in pipe form, ``| a | b |  |``, merged cells once (spans
+One module per format: `text` (encodings), `html`, `docx`, `pdf`, `doc` (Word 97 .doc and
+WPS .wps, through wvWare's HTML). Tables from HTML, DOCX, PDF and .doc come out one line per row in pipe form, ``| a | b |  |``, merged cells once (spans
 are not expanded), blank cells empty. Every text is folded once here (`fold.fold_text`:
 Kangxi radicals, compatibility ideographs, full-width digits, zero-width characters).
 """
@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .doc import doc_html
 from .docx import docx_text
 from .errors import ExtractError, Problem, describe
 from .fold import fold_text, glyph_garbage
@@ -46,13 +47,12 @@ KINDS_BY_SUFFIX = {
     ".docx": "docx",
     ".pdf": "pdf",
 }
-# The suffixes `nianbao parse` and `nianbao ingest` of a folder take (.doc is read as
-# far as it can be: a Word web page saved as .doc is HTML; the old binary format is
-# refused with a reason, so the file is reported, not skipped).
-SUFFIXES = frozenset(KINDS_BY_SUFFIX) | {".doc"}
+# The suffixes `nianbao parse` and `nianbao ingest` of a folder take. A .doc or .wps is
+# read by its bytes: Word's binary format (OLE2) through wvWare, a Word web page saved
+# as .doc as HTML, RTF refused with a reason.
+SUFFIXES = frozenset(KINDS_BY_SUFFIX) | {".doc", ".wps"}
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-OLD_DOC_REASON = "old binary .doc is not supported; convert it to .docx"
 RTF_REASON = "RTF is not supported; convert it to .docx"
 
 
@@ -112,6 +112,8 @@ def _extract(kind: str, raw: bytes, pdf_engine: str) -> tuple[str, str | None]:
         return fold_text(docx_text(raw)), None
     if kind == "html":
         text, encoding = html_text(raw)
+    elif kind == "doc":  # Word 97 .doc / WPS .wps: wvWare's HTML, read as HTML
+        text, encoding = html_text(doc_html(raw))[0], None
     else:
         text, encoding = decode(raw)
     return fold_text(text), encoding
@@ -157,7 +159,7 @@ def _kind(suffix: str, raw: bytes) -> str:
     """The kind from the suffix, unless unambiguous magic bytes say otherwise."""
     head = raw[:1024].lstrip()
     if raw.startswith(OLE_MAGIC):
-        raise Problem(OLD_DOC_REASON)
+        return "doc"  # .doc, .wps; extract.doc refuses OLE2 files that are not Word
     if b"%PDF" in raw[:1024]:
         return "pdf"
     if raw.startswith(b"PK") and _is_docx_zip(raw):

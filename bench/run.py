@@ -205,6 +205,15 @@ def accuracy_bench(n: int, work: Path, log: list[str]) -> dict[str, Any]:
     return res
 
 
+def formats_bench(work: Path, log: list[str]) -> dict[str, Any]:
+    """bench/formats.py: parse time per format against the library's own extraction."""
+    out = work / "formats.json"
+    timed([PY, str(ROOT / "bench" / "formats.py"), "--workdir", str(work / "formats"),
+           "--json", str(out)], log)  # fmt: skip
+    res: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return res
+
+
 # ---------------------------------------------------------------------------
 # The site under load
 # ---------------------------------------------------------------------------
@@ -719,6 +728,8 @@ def write_report(mach: dict[str, str], ingests: list[dict[str, Any]], site: dict
         for s in names:
             lines.append(f"| {s} | " + " | ".join(f"{r['stages'][s]:.1f}" for r in ingests) + " |")
         lines.append("")
+    for fm in (r["formats"] for r in ingests if r.get("formats")):
+        lines += ["## Parse time by format (bench/formats.py)", "", *fm["table"], ""]
     for acc in (r["accuracy"] for r in ingests if r.get("accuracy")):
         silent = acc["silent"]
         lines += [
@@ -791,6 +802,9 @@ def main(argv: list[str] | None = None) -> int:
     if ingests:
         print(f"accuracy {ingests[0]['n']:,} …", file=sys.stderr)
         ingests[0]["accuracy"] = accuracy_bench(ingests[0]["n"], work, log)
+        write_report(mach, ingests, None, None, log, notes, out)
+        print("formats …", file=sys.stderr)
+        ingests[0]["formats"] = formats_bench(work, log)
         write_report(mach, ingests, None, None, log, notes, out)
     site = None
     if not args.no_site and ingests:

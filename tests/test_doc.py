@@ -18,7 +18,7 @@ from ingest.cli import cli
 from ingest.extract import ExtractError, read_document
 from ingest.parse import parse_file
 
-from .helpers import COMPARED, SAMPLES, gold_for, mismatches, needs_shared
+from .helpers import COMPARED, SAMPLES, gold_for, mismatches
 from .test_roundtrip import assert_round_trip, report_2019
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "doc"
@@ -49,7 +49,6 @@ def test_word97_copy_of_a_sample_parses_like_the_sample(name: str) -> None:
     assert report["source"]["layout"] == "doc"
 
 
-@needs_shared
 @needs_wv
 @pytest.mark.parametrize("name", SAMPLE_FIXTURES)
 def test_word97_copy_of_a_sample_matches_gold(name: str) -> None:

@@ -1,0 +1,141 @@
+"""Every report exactly once through the API (issue 12): following next_url through
+reports.json and streaming reports.csv, in the default sort (year descending) and in
+other sorts, on a few thousand synthetic reports in a real Datasette with our plugins.
+
+The database holds the synthetic generator's reports (ingest.corpus.synth.truths, with
+their checks) loaded through the loader `nianbao ingest` uses; rendering and
+re-parsing them is other tests' business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from bench.pagination import DEFAULT_SORTS, check, site, stream_csv, walk_json
+from ingest import validate
+from ingest.corpus.synth import truths
+from ingest.db.load import Loader, ensure_db_shape
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = 2000
+
+
+@pytest.fixture(scope="module")
+def synthetic_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pagination") / "nianbao.db"
+    db = sqlite_utils.Database(path)
+    ensure_db_shape(db)
+    loader = Loader(db)
+    for i, report in enumerate(truths(REPORTS, seed=12)):
+        report["checks"] = validate.hard_checks(report) + validate.soft_checks(report)
+        report.setdefault("warnings", [])
+        source = f"synthetic/{i:05d}.txt"
+        report["source"] = {
+            "path": source,
+            "sha256": hashlib.sha256(source.encode()).hexdigest(),
+            "layout": "tab-cells",
+            "url": None,
+        }
+        loader.add(report, source, None)
+    loader.finish()
+    db.close()
+    return path
+
+
+def ids(db_path: Path) -> set[str]:
+    return {r[0] for r in sqlite_utils.Database(db_path).execute("select id from reports")}
+
+
+def test_the_database_has_ties_on_every_page_boundary(synthetic_db: Path) -> None:
+    """The case that broke: far more reports per year than a page holds."""
+    db = sqlite_utils.Database(synthetic_db)
+    assert db["reports"].count == REPORTS
+    per_year = dict(db.execute("select year, count(*) from reports group by year").fetchall())
+    assert min(per_year.values()) > 100  # the table's page size is 50
+    provinces = db.execute("select count(distinct province) from reports").fetchone()[0]
+    assert provinces < 40
+
+
+@pytest.mark.parametrize("sort", DEFAULT_SORTS)
+async def test_next_url_gives_every_report_once(synthetic_db: Path, sort: str) -> None:
+    ds = site(synthetic_db)
+    query = "" if sort == "default" else "&" + sort
+    walk = await walk_json(
+        ds,
+        f"/nianbao/reports.json?_shape=objects&_nocol=json&_nofacet=1{query}",
+        ids(synthetic_db),
+        sort,
+    )
+    assert (walk.returned, walk.distinct, walk.missing, walk.repeated) == (REPORTS, REPORTS, 0, 0)
+    assert walk.pages == REPORTS // 50  # the table's page size (metadata.yml)
+
+
+@pytest.mark.parametrize("sort", DEFAULT_SORTS)
+async def test_csv_stream_gives_every_report_once(synthetic_db: Path, sort: str) -> None:
+    ds = site(synthetic_db)
+    query = "" if sort == "default" else "&" + sort
+    walk = await stream_csv(
+        ds, f"/nianbao/reports.csv?_stream=on&_nocol=json{query}", ids(synthetic_db), sort
+    )
+    assert (walk.returned, walk.distinct, walk.missing, walk.repeated) == (REPORTS, REPORTS, 0, 0)
+
+
+async def test_the_bench_check_counts_every_way(synthetic_db: Path) -> None:
+    walks = await check(site(synthetic_db), synthetic_db, size=1000)
+    assert [w.name for w in walks] == [
+        *(f"reports.json next_url {s}" for s in DEFAULT_SORTS),
+        *(f"reports.csv _stream=on {s}" for s in DEFAULT_SORTS),
+    ]
+    assert all(w.ok and w.expected == REPORTS for w in walks), [w.line() for w in walks]
+
+
+async def test_default_view_is_still_year_descending(synthetic_db: Path) -> None:
+    """Page 1 is newest year first, ties in id order (the order later pages continue in)."""
+    ds = site(synthetic_db)
+    rows = (
+        await ds.client.get("/nianbao/reports.json?_shape=array&_col=id&_col=year&_size=200")
+    ).json()
+    db = sqlite_utils.Database(synthetic_db)
+    expected = [
+        tuple(r)
+        for r in db.execute(
+            "select id, year from reports order by year desc, id limit 200"
+        ).fetchall()
+    ]
+    assert [(r["id"], r["year"]) for r in rows] == expected
+    html = (await ds.client.get("/nianbao/reports")).text
+    assert expected[0][0] in html
+
+
+def test_without_the_fix_rows_are_lost(synthetic_db: Path, tmp_path: Path) -> None:
+    """The same walk against Datasette without plugins/pagination.py misses and repeats
+    reports (the patch is process-wide, so this runs in its own process)."""
+    plugins = tmp_path / "plugins"
+    shutil.copytree(
+        ROOT / "plugins", plugins, ignore=shutil.ignore_patterns("pagination.py", "__pycache__")
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.pagination",
+            str(synthetic_db),
+            "--sorts",
+            "default",
+            "--plugins-dir",
+            str(plugins),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "WRONG" in result.stdout.splitlines()[0]

@@ -90,32 +90,36 @@ def _model_values() -> dict[str, dict[str, str]]:
     }
 
 
-def check_label(name: str) -> str:
-    """A check name as a person reads it: what part of the form, and which identity.
-
-    ``"row_sum.denied_state_secret"`` → ``"1.属于国家秘密：各类申请人之和 = 总计（每行）"``;
-    an unknown identity or part is shown as it is.
-    """
-    identity_name, _, part = name.partition(".")
-    identity = model.IDENTITY_BY_NAME.get(identity_name)
-    if identity is None:
-        return name
+def check_part(name: str) -> str | None:
+    """The part of the form a check covers, as printed: ``"row_sum.denied_state_secret"``
+    → ``"（三）不予公开 1.属于国家秘密"``, ``"balance.natural_person"`` → ``"自然人列"``,
+    ``"review_total.review"`` → ``"行政复议"``; None for a check of the whole report."""
+    _, _, part = name.partition(".")
     if not part:
-        return identity.description
+        return None
     row = model.APPLICATION_ROW_BY_KEY.get(part)
     applicants = dict(model.APPLICANT_COLUMNS)
     groups = dict(model.REVIEW_GROUPS)
     if row is not None:
-        where = f"{row.group} {row.label}" if row.group and row.label[0].isdigit() else row.label
-    elif part in applicants:
-        where = f"{applicants[part]}列"
-    elif part in groups:
-        where = groups[part]
-    elif part in model.PROACTIVE_LABELS:
-        where = model.PROACTIVE_LABELS[part]
-    else:
-        where = part
-    return f"{where}：{identity.description}"
+        return f"{row.group} {row.label}" if row.group and row.label[0].isdigit() else row.label
+    if part in applicants:
+        return f"{applicants[part]}列"
+    if part in groups:
+        return groups[part]
+    return model.PROACTIVE_LABELS.get(part, part)
+
+
+def check_label(name: str) -> str:
+    """A check name as a person reads it: what part of the form, and which identity.
+
+    ``"row_sum.denied_state_secret"`` → ``"（三）不予公开 1.属于国家秘密：各类申请人之和 = 总计（每行）"``;
+    an unknown identity is shown as it is.
+    """
+    identity = model.IDENTITY_BY_NAME.get(name.partition(".")[0])
+    if identity is None:
+        return name
+    part = check_part(name)
+    return f"{part}：{identity.description}" if part else identity.description
 
 
 class Labels:
@@ -235,6 +239,8 @@ def prepare_jinja2_environment(env: Any, datasette: Datasette) -> None:
     env.globals["zh_column"] = labels.column
     env.globals["zh_value"] = labels.value
     env.globals["zh_check"] = check_label
+    env.globals["zh_check_part"] = lambda name: check_part(name) or "整份报告"
+    env.filters["zh_check"] = check_label
     env.globals["zh_add_query"] = append_querystring
     env.globals["zh_db"] = lambda: main_database(datasette)
     env.globals["zh_op"] = lambda key: OPERATORS.get(key.removesuffix("__1"), key)

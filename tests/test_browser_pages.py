@@ -114,6 +114,33 @@ TOFU_JS = """(chars) => {
 }"""
 CJK_SAMPLE = "政府信息公开年度报告表三复议诉讼"
 
+# WCAG 2 contrast of every visible text (and button label) against the first opaque
+# background behind it: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). Charts'
+# SVG text is left out. Returns the failures, one per element class and colour pair.
+CONTRAST_JS = r"""() => {
+  const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return {r:p[0], g:p[1], b:p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126*f(c.r) + 0.7152*f(c.g) + 0.0722*f(c.b); };
+  const bgOf = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0.5) return c; } return {r:255,g:255,b:255,a:1}; };
+  const bad = [];
+  const seen = new Set();
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg, script, style')) continue;
+    const own = Array.from(el.childNodes).filter(n => n.nodeType === 3 && n.nodeValue.trim()).map(n => n.nodeValue.trim()).join(' ') || (el.tagName === 'INPUT' && /submit|button/.test(el.type) ? el.value : '');
+    if (!own) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || st.display === 'none' || el.getClientRects().length === 0) continue;
+    let fg = parse(st.color); const bg = bgOf(el);
+    if (!fg) continue;
+    if (fg.a < 1) fg = {r: fg.r*fg.a + bg.r*(1-fg.a), g: fg.g*fg.a + bg.g*(1-fg.a), b: fg.b*fg.a + bg.b*(1-fg.a)};
+    const L1 = lum(fg), L2 = lum(bg); const ratio = (Math.max(L1,L2)+0.05)/(Math.min(L1,L2)+0.05);
+    const size = parseFloat(st.fontSize); const bold = parseInt(st.fontWeight) >= 700;
+    const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+    if (ratio < need) { const key = el.tagName + '.' + el.className + ' ' + st.color + '/' + JSON.stringify(bg); if (!seen.has(key)) { seen.add(key); bad.push({tag: el.tagName, cls: String(el.className), text: own.slice(0, 30), color: st.color, bg: `rgb(${bg.r},${bg.g},${bg.b})`, ratio: Math.round(ratio*100)/100}); } }
+  }
+  return bad;
+}
+"""
+
 
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as r:
@@ -226,6 +253,7 @@ def walked(chromium: Any, site: str, shots: Path) -> dict[str, dict[str, Any]]:
                 "title": page.title(),
                 "text": page.evaluate(VISIBLE_TEXT_JS),
                 "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
+                "low_contrast": page.evaluate(CONTRAST_JS),
                 "errors": errors,
             }
             page.close()
@@ -261,6 +289,12 @@ def test_no_console_errors_or_warnings(walked: dict[str, dict[str, Any]]) -> Non
         if not e.startswith("error: Failed to load resource")
     ]
     assert problems == []
+
+
+def test_text_meets_aa_contrast(walked: dict[str, dict[str, Any]]) -> None:
+    """Including the blank marker "—" (was #999 on #f1f1f1, 2.52:1)."""
+    low = {key: seen["low_contrast"] for key, seen in walked.items() if seen["low_contrast"]}
+    assert low == {}
 
 
 def test_nothing_wider_than_a_phone(walked: dict[str, dict[str, Any]]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from datasette.app import Datasette
 
-from .conftest import ROOT, load_metadata
+from .conftest import ROOT, load_metadata, needs_shared
 
 
 def site(db: Path, **settings: Any) -> Datasette:
@@ -176,3 +176,16 @@ async def test_304_carries_vary(ds: Datasette) -> None:
     )
     assert again.status_code == 304
     assert again.headers["vary"] == "Accept-Encoding"
+
+
+@needs_shared
+async def test_report_page_names_failed_checks_for_people(ds: Datasette) -> None:
+    """洪泽区 2023's two failed table-四 checks: the group's printed name, the key on hover."""
+    ids = await ds.client.get(
+        "/nianbao/reports.json?_shape=array&agency=洪泽区人民政府&year=2023&_col=id"
+    )
+    page = (await ds.client.get(f"/report/{ids.json()[0]['id']}")).text
+    assert '<td title="review_total.review">行政复议</td>' in page
+    assert '<td title="review_total.litigation_after_review">行政诉讼·复议后起诉</td>' in page
+    assert "<code>review_total" not in page
+    assert 'title="不成立：行政复议：维持 + 纠正 + 其他 + 尚未审结 = 总计（表四每组）"' in page

@@ -293,7 +293,7 @@ async def test_report_page_highlights_failed_hongze_2023_checks(datasette_app: D
     # the printed total first, then what its parts add up to (printed 0, parts 11)
     assert failed.group(1).index("报告所填") < failed.group(1).index("按关系推算")
     table = re.findall(
-        r"<code>(.*?)</code>.*?<td class=\"num\">(.*?)</td><td class=\"num\">(.*?)</td>",
+        r"<td title=\"([^\"]*)\">.*?<td class=\"num\">(.*?)</td><td class=\"num\">(.*?)</td>",
         failed.group(1),
         re.S,
     )

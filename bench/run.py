@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ingest.db.derived import derived_objects, inline_derived
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 PY = str(BIN / "python")
@@ -84,64 +86,6 @@ def timed(cmd: list[str], log: list[str], shown: str | None = None) -> dict[str,
     return {"seconds": wall, "rss_mib": rss, "stdout": proc.stdout}
 
 
-STAGES_SCRIPT = r"""
-import json, sys, time
-from concurrent.futures import ProcessPoolExecutor
-from ingest import pipeline
-from ingest.db.load import Loader, cross_year_checks, ensure_db_shape
-from ingest.db.serving import prepare_for_serving
-from ingest.db.summaries import build_summaries
-
-corpus, db_path, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-files = pipeline.find_files((corpus,))
-t = {}
-t0 = time.perf_counter()
-# as `nianbao ingest --jobs N`: the workers parse and build each report's rows
-with ProcessPoolExecutor(max_workers=jobs) as pool:
-    results = list(pool.map(pipeline.parse_for_load, files, chunksize=16))
-t["parse (+ rows built in workers)"] = time.perf_counter() - t0
-db = pipeline.start_fresh_build(db_path)  # a new database: built beside, renamed at the end
-ensure_db_shape(db)
-loader = Loader(db, batch_size=500)
-t0 = time.perf_counter()
-for r in results:
-    if r["status"] == "ok":
-        loader.add_prepared(r["rows"])
-loader.flush()
-t["load rows (incl. FTS)"] = time.perf_counter() - t0
-t0 = time.perf_counter()
-loader.create_indexes()
-t["indexes (built after the rows)"] = time.perf_counter() - t0
-t0 = time.perf_counter()
-with loader.whole_table_work() as wdb:  # as Loader.finish does
-    with wdb.conn:
-        cross_year_checks(wdb)
-t["cross-year checks"] = time.perf_counter() - t0
-t0 = time.perf_counter()
-with loader.whole_table_work() as wdb:
-    build_summaries(wdb)
-t["summaries"] = time.perf_counter() - t0
-t0 = time.perf_counter()
-with loader.whole_table_work() as wdb:
-    prepare_for_serving(wdb)
-t["serving indexes, summaries, facet counts"] = time.perf_counter() - t0
-t0 = time.perf_counter()
-pipeline.finish_fresh_build(db, db_path)
-t["fsync + rename"] = time.perf_counter() - t0
-import sqlite_utils
-db = sqlite_utils.Database(db_path)
-t0 = time.perf_counter()
-db.execute("create virtual table fts_probe using fts5(body, tokenize='unicode61')")
-db.execute("insert into fts_probe (rowid, body) select rowid, body from sections_fts")
-t["FTS alone (rebuild probe)"] = time.perf_counter() - t0
-db.execute("drop table fts_probe")
-t0 = time.perf_counter()
-db.execute("reindex")
-t["indexes alone (REINDEX probe)"] = time.perf_counter() - t0
-print(json.dumps({"stages": t, "ok": sum(r["status"] == "ok" for r in results), "files": len(files)}))
-"""
-
-
 def ingest_bench(n: int, work: Path, log: list[str]) -> dict[str, Any]:
     corpus = work / f"corpus-{n}"
     marker = corpus / ".complete"
@@ -178,11 +122,7 @@ def ingest_bench(n: int, work: Path, log: list[str]) -> dict[str, Any]:
     res["db_mib"] = db.stat().st_size / 1024 / 1024
     probe = work / f"stages-{n}.db"
     probe.unlink(missing_ok=True)
-    st = timed(
-        [PY, "-c", STAGES_SCRIPT, str(corpus), str(probe), "2"],
-        log,
-        f'{PY} -c "$STAGES_SCRIPT" {corpus} {probe} 2   # bench/run.py STAGES_SCRIPT',
-    )
+    st = timed([PY, "-m", "bench.stages", str(corpus), str(probe), "2"], log)
     res["stages"] = json.loads(st["stdout"].strip().splitlines()[-1])["stages"]
     res["stages_rss_mib"] = st["rss_mib"]
     probe.unlink(missing_ok=True)
@@ -275,7 +215,7 @@ def targets(db_path: str, baseline: bool = False) -> list[tuple[str, str]]:
             if sql:
                 sql = re.sub(r"\[\[.*?\]\]", "", sql, flags=re.S)  # optional filter clauses off
                 if baseline:
-                    sql = baseline_sql(sql)
+                    sql = inline_derived(sql)
                 out.append(
                     (
                         f"dashboard query {dname}/{cname}",
@@ -449,48 +389,30 @@ def _site_dirs(metadata: str = "metadata.yml") -> list[str]:
     return args
 
 
-def baseline_sql(sql: str) -> str:
-    """``sql`` with every summary table it reads computed from the base tables (as CTEs
-    of the same names), so the baseline answers the same question without them."""
-    from ingest.db import serving, summaries
-
-    defs = {**summaries.SUMMARIES, **serving.SUMMARIES}
-    used = [name for name in defs if re.search(rf"\b{name}\b", sql)]
-    if not used:
-        return sql
-    ctes = ", ".join(f"{name} as ({defs[name].strip()})" for name in used)
-    leading_with = re.match(r"\s*with\s", sql, re.I)
-    if leading_with:
-        return f"with {ctes}, {sql[leading_with.end() :]}"
-    return f"with {ctes}\n{sql}"
-
-
 def baseline_metadata(path: Path) -> None:
-    """metadata.yml with every canned and dashboard query rewritten by baseline_sql."""
+    """metadata.yml with every canned and dashboard query rewritten by inline_derived."""
     import yaml
 
     meta = _metadata()
     for q in (((meta.get("databases") or {}).get("nianbao") or {}).get("queries") or {}).values():
         if isinstance(q, dict) and q.get("sql"):
-            q["sql"] = baseline_sql(q["sql"])
+            q["sql"] = inline_derived(q["sql"])
     for d in ((meta.get("plugins") or {}).get("datasette-dashboards") or {}).values():
         for chart in (d.get("charts") or {}).values():
             if isinstance(chart, dict) and chart.get("query"):
-                chart["query"] = baseline_sql(chart["query"])
+                chart["query"] = inline_derived(chart["query"])
     path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def baseline_db(db: str, work: Path) -> Path:
     """A copy of ``db`` as the loader alone leaves it: no summary tables, no serving indexes."""
-    from ingest.db import serving
-
     base_dir = work / "baseline"
     shutil.rmtree(base_dir, ignore_errors=True)
     base_dir.mkdir(parents=True)
     base_db = base_dir / "nianbao.db"
     shutil.copy(db, base_db)
     con = sqlite3.connect(base_db)
-    objects = serving.serving_objects()
+    objects = derived_objects()
     for (name,) in con.execute(
         "select name from sqlite_master where type='table' and name like 'summary_%'"
     ).fetchall():
@@ -623,7 +545,7 @@ def site_lines(site: dict[str, Any], site_n: int | None) -> list[str]:
         "Tuned: the production configuration of `scripts/serve-prod.sh` (`datasette serve -i DB "
         "--inspect-file inspect.json`, every setting of `settings.json`, metadata, plugins, "
         "templates) on the database as `nianbao ingest` leaves it (serving indexes, summary and "
-        "facet tables of `ingest/db/serving.py`). Baseline, in the same run: Datasette's defaults "
+        "facet tables of `ingest/db/derived.py`). Baseline, in the same run: Datasette's defaults "
         "(`datasette serve COPY.db`: mutable, no inspect file, facet suggestions on, default time "
         "limits) on a copy without the `summary_*` tables and `serving_*` indexes; its canned and "
         "dashboard queries read the base tables (each summary table becomes a CTE of its defining "
@@ -639,7 +561,7 @@ def site_lines(site: dict[str, Any], site_n: int | None) -> list[str]:
         "",
     ]
     if not site.get("prepared", True):
-        lines += ["**The tuned database had no serving tables (prepare_for_serving not run).**", ""]
+        lines += ["**The tuned database had no serving tables (build_derived not run).**", ""]
     lines += [
         "| page / query | median ms | p95 ms | req/s | timeouts | p95 < 100 ms "
         "| no cache: median | no cache: p95 | no cache: req/s | no cache: p95 < 100 ms "
@@ -717,7 +639,7 @@ def write_report(mach: dict[str, str], ingests: list[dict[str, Any]], site: dict
             )
         lines += [
             "",
-            "Stage times (s), from an instrumented run of the same functions (bench/run.py STAGES_SCRIPT):",
+            "Stage times (s), from an instrumented run of the same functions (bench/stages.py):",
             "",
         ]
         names = list(ingests[0]["stages"]) if ingests else []

@@ -24,7 +24,9 @@ from typing import Any
 
 import sqlite_utils
 
-from .db.load import Loader, ensure_db_shape, prepare, sqlite_module, update_provenance
+from .db.load import prepare, update_provenance
+from .db.loader import Loader, sqlite_module
+from .db.schema import ensure_db_shape
 from .extract import SUFFIXES, ExtractError, read_document
 from .fetch.manifest import apply_provenance, provenance_for_files
 from .parse import ParseError, parse_document

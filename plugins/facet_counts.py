@@ -3,7 +3,7 @@
 Datasette counts every facet of a table page by grouping the whole table, per page
 view: seven facets of 100,000 reports cost more than everything else on the page. The
 counts of a table with no filter are fixed for an immutable database, so
-ingest/db/serving.py stores them at ingest and this plugin answers Datasette's column
+ingest/db/derived.py stores them at ingest and this plugin answers Datasette's column
 facets from them: same values, same counts, same order (count desc, value), same
 links. Filtered pages, search results, mutable databases (whose counts can change)
 and databases without the table keep Datasette's own counting.
@@ -24,7 +24,7 @@ from datasette import facets as datasette_facets
 from datasette.database import QueryInterrupted
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from ingest.db.serving import FACETED, FACETS_TABLE
+from ingest.db.derived import FACETED, FACETS_TABLE
 
 LOOKUP_SQL = f"""
 select value, count from {FACETS_TABLE}

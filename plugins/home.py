@@ -1,5 +1,5 @@
 """The Chinese home page: counts from the summary_site row built at ingest
-(ingest/db/serving.py), or the same SQL run live on a database without it.
+(ingest/db/derived.py), or the same SQL run live on a database without it.
 
 ``/`` is served here rather than by Datasette's index view, which lists every table of
 every database (a permission check and a metadata copy per table) only for
@@ -16,7 +16,7 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.utils.asgi import Request, Response
 
-from ingest.db.serving import SITE_SQL
+from ingest.db.derived import SITE_SQL
 
 SITE_TABLE = "summary_site"
 

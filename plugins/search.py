@@ -33,7 +33,7 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import Request, Response
 from markupsafe import Markup, escape
 
-from ingest.db.load import FTS_TABLE
+from ingest.db.schema import FTS_TABLE
 from ingest.db.search import fts_query
 
 MATCHING = f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :nianbao_q"

@@ -259,7 +259,7 @@ def test_search_stays_exact_after_reingest_adds_and_replaces_files(tmp_path, sam
 
 
 def test_new_database_has_every_index_and_no_leftovers(tmp_path, samples):
-    from ingest.db.load import INDEXES, UNIQUE_INDEXES
+    from ingest.db.schema import INDEXES, UNIQUE_INDEXES
 
     conn = _ingest(tmp_path / "t.db", samples)
     db = sqlite_utils.Database(conn)
@@ -272,7 +272,8 @@ def test_new_database_has_every_index_and_no_leftovers(tmp_path, samples):
 def test_loader_builds_missing_indexes_before_loading_more(tmp_path):
     """A bulk load into an empty database defers its indexes to finish(); a loader on a
     non-empty database without them (a run killed before finish) builds them first."""
-    from ingest.db.load import INDEXES, Loader, ensure_db_shape
+    from ingest.db.loader import Loader
+    from ingest.db.schema import INDEXES, ensure_db_shape
     from ingest.pipeline import parse_one
 
     db = sqlite_utils.Database(tmp_path / "t.db")
@@ -369,7 +370,7 @@ def test_a_report_the_loader_cannot_store_is_recorded_not_fatal(tmp_path, sample
 def test_summary_tables_have_the_schema_create_table_as_gives_on_the_site(tmp_path, samples):
     """The summaries' declared types are written out (SQLite versions infer them
     differently); they are what CREATE TABLE AS gives with the SQLite Datasette uses."""
-    from ingest.db.summaries import SUMMARIES
+    from ingest.db.derived import SUMMARIES
 
     _ingest(tmp_path / "t.db", samples).close()
     db = sqlite_utils.Database(tmp_path / "t.db")

@@ -1,4 +1,4 @@
-"""ingest/db/serving.py and the site's fast paths: every precomputed answer equals the one
+"""ingest/db/derived.py and the site's fast paths: every precomputed answer equals the one
 computed from the base tables (on the sample database)."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sqlite_utils
 from datasette.app import Datasette
 from datasette.plugins import pm
 
-from bench.run import baseline_sql
-from ingest.db import serving
+from ingest.db import derived
+from ingest.db.derived import inline_derived
 from ingest.db.search import fts_query
 
 from .conftest import HAS_SHARED, ROOT, load_metadata
@@ -32,8 +32,8 @@ def served_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     path = tmp_path_factory.mktemp("serving") / "nianbao.db"
     shutil.copy(sample_db, path)
     db = sqlite_utils.Database(path)
-    serving.prepare_for_serving(db)
-    serving.prepare_for_serving(db)
+    derived.build_derived(db)
+    derived.build_derived(db)
     db.close()
     return path
 
@@ -69,10 +69,10 @@ def live_app(served_db: Path) -> Datasette:
 def test_prepare_creates_every_index_and_table(served_db: Path) -> None:
     con = sqlite3.connect(served_db)
     names = {r[0] for r in con.execute("select name from sqlite_master")}
-    objects = serving.serving_objects()
+    objects = derived.derived_objects()
     assert set(objects["tables"]) <= names
     assert set(objects["indexes"]) <= names
-    for name, table, cols in (*serving.SERVING_INDEXES, *serving.SUMMARY_INDEXES):
+    for name, table, cols in (*derived.SERVING_INDEXES, *derived.SUMMARY_INDEXES):
         info = con.execute(f"pragma index_xinfo([{name}])").fetchall()
         assert [r[2] for r in info if r[1] >= 0] == [c.split()[0] for c in cols], name
         assert con.execute(
@@ -81,13 +81,13 @@ def test_prepare_creates_every_index_and_table(served_db: Path) -> None:
 
 
 def test_ingest_leaves_the_database_ready_to_serve(sample_db: Path) -> None:
-    """`nianbao ingest` runs prepare_for_serving itself: a fresh build has every serving
+    """`nianbao ingest` runs build_derived itself: a fresh build has every serving
     object, with the declared column types, and counts that match the base tables."""
     con = sqlite3.connect(sample_db)
     names = {r[0] for r in con.execute("select name from sqlite_master")}
-    objects = serving.serving_objects()
+    objects = derived.derived_objects()
     assert set(objects["tables"]) | set(objects["indexes"]) <= names
-    for name, types in serving.SUMMARY_TYPES.items():
+    for name, types in derived.SUMMARY_TYPES.items():
         declared = {r[1]: r[2] for r in con.execute(f"pragma table_info([{name}])")}
         assert {c: declared[c] for c in types} == types, name
     assert con.execute("select reports, agencies from summary_site").fetchone() == (
@@ -128,7 +128,7 @@ def test_reingest_refreshes_the_serving_tables(tmp_path: Path) -> None:
 
 def test_summary_tables_equal_their_sql_on_the_base_tables(served_db: Path) -> None:
     con = sqlite3.connect(served_db)
-    for name, sql in serving.SUMMARIES.items():
+    for name, sql in derived.SUMMARIES.items():
         stored = sorted(_rows(con, f"select * from [{name}]"), key=repr)
         assert stored == sorted(_rows(con, sql), key=repr), name
     site = con.execute("select * from summary_site").fetchone()
@@ -137,7 +137,7 @@ def test_summary_tables_equal_their_sql_on_the_base_tables(served_db: Path) -> N
 
 def test_facet_counts_equal_group_by_on_the_base_tables(served_db: Path) -> None:
     con = sqlite3.connect(served_db)
-    for table, cols in serving.FACETED.items():
+    for table, cols in derived.FACETED.items():
         for col in cols:
             live = _rows(
                 con,
@@ -170,7 +170,7 @@ def test_canned_query_equals_its_base_table_version(served_db: Path, name: str) 
     spec = QUERIES[name]
     con = sqlite3.connect(served_db)
     for params in (_params(spec), {**_params(spec), **_nonempty(spec)}):
-        assert _rows(con, spec["sql"], params) == _rows(con, baseline_sql(spec["sql"]), params)
+        assert _rows(con, spec["sql"], params) == _rows(con, inline_derived(spec["sql"]), params)
 
 
 def _nonempty(spec: dict[str, Any]) -> dict[str, str]:
@@ -188,11 +188,11 @@ def test_zero_applications_and_year_over_year_match_the_original_joins(served_db
     con = sqlite3.connect(served_db)
     zero = _rows(
         con,
-        f"select * from ({serving.ZERO_STREAKS_SQL}) where years >= 1 order by years desc,"
+        f"select * from ({derived.ZERO_STREAKS_SQL}) where years >= 1 order by years desc,"
         " province, agency",
     )
     assert _rows(con, QUERIES["zero_applications"]["sql"], {"min_years": "1"}) == zero
-    yoy = _rows(con, serving.YEAR_OVER_YEAR_SQL)
+    yoy = _rows(con, derived.YEAR_OVER_YEAR_SQL)
     assert _rows(con, "select * from summary_year_over_year") == yoy
 
 
@@ -200,13 +200,13 @@ def test_zero_applications_and_year_over_year_match_the_original_joins(served_db
 def test_dashboard_query_equals_its_base_table_version(served_db: Path, chart: str) -> None:
     con = sqlite3.connect(served_db)
     sql = CHARTS[chart]["query"]
-    assert _rows(con, sql) == _rows(con, baseline_sql(sql))
+    assert _rows(con, sql) == _rows(con, inline_derived(sql))
 
 
 # --------------------------------------------------------------------------- facets, home
 
 
-@pytest.mark.parametrize("table", sorted(serving.FACETED))
+@pytest.mark.parametrize("table", sorted(derived.FACETED))
 async def test_precomputed_facets_equal_datasette_counting(
     immutable_app: Datasette, live_app: Datasette, table: str
 ) -> None:

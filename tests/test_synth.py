@@ -6,7 +6,9 @@ miss without a warning (a "silent miss") is a parser bug.
 
 from __future__ import annotations
 
+import itertools
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,11 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from ingest.cli import cli
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import itertools
-
-from bench.accuracy import corpus_files, evaluate
+from ingest.corpus.accuracy import corpus_files, evaluate
 
 N = 60
 SEED = 7
@@ -124,3 +122,19 @@ def test_no_silent_misses(corpus: Path) -> None:
     silent = [(o.path, o.notes[:3]) for o in outcomes if o.status == "miss" and not o.warnings]
     errors = [(o.path, o.notes[:1]) for o in outcomes if o.status == "error"]
     assert silent == [] and errors == []
+
+
+def test_synth_without_reportlab_says_what_to_install(tmp_path: Path) -> None:
+    """Without the dev extra (reportlab), one line saying what to install; no traceback."""
+    code = (
+        "import sys; sys.modules['reportlab'] = None; "  # as if not installed
+        "from ingest.cli import cli; cli(['synth', sys.argv[1], '-n', '2'])"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "c")], capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        "Error: writing PDF reports needs reportlab (a dev extra): pip install 'nianbao[dev]'"
+        " (or choose --formats without pdf)\n"
+    )

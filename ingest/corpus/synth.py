@@ -452,6 +452,14 @@ def synth_command(
     Example: nianbao synth /tmp/corpus -n 10000 --seed 1 --jobs 2 --kinds all
     """
     layouts = [f.strip() for f in formats.split(",") if f.strip()] or None
+    if layouts is None or "pdf" in layouts:
+        try:
+            import reportlab  # noqa: F401  (an optional dependency: the dev extra)
+        except ImportError as e:
+            raise click.ClickException(
+                "writing PDF reports needs reportlab (a dev extra): pip install 'nianbao[dev]'"
+                " (or choose --formats without pdf)"
+            ) from e
     try:
         from .writer import resolve_kinds, synth_corpus
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -47,7 +48,7 @@ from . import DEFAULT_USER_AGENT, Fetcher, Outcome, Settings, read_urls
 @click.option("-s", "--silent", is_flag=True, help="No progress bar or summary")
 def fetch_command(
     urls: tuple[str, ...],
-    input_file: click.utils.LazyFile | None,
+    input_file: Any,  # a click.File (LazyFile) or None
     out_dir: Path,
     delay: float,
     timeout: float,

@@ -1,0 +1,272 @@
+"""A report written as an HTML page, a Word document or a PDF (the renderer's
+document writers; python-docx and reportlab are imported when used)."""
+
+from __future__ import annotations
+
+import functools
+import html
+import random
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .grids import (
+    Cell,
+    Grid,
+)
+from .prose import (
+    _document,
+)
+from .style import (
+    _HALF_WIDTH,
+    Report,
+    Style,
+    _context,
+    _Ctx,
+)
+
+# ---------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------
+
+
+def _html_cell(cell: Cell, ctx: _Ctx) -> str:
+    attrs = ""
+    if cell.rowspan > 1:
+        attrs += f' rowspan="{cell.rowspan}"'
+    if cell.colspan > 1:
+        attrs += f' colspan="{cell.colspan}"'
+    if cell.parts and ctx.style.wrap_headers:
+        body = "<br>".join(html.escape(p) for p in cell.parts)
+    else:
+        body = html.escape(cell.text) if cell.text else "&nbsp;"
+    if ctx.style.word_markup:
+        align = "center" if cell.kind != "label" else "left"
+        body = (
+            f'<p class="MsoNormal" align="{align}" style="text-align:{align}">'
+            f'<span style="font-size:10.5pt;font-family:宋体">{body}</span></p>'
+        )
+    return f'<td{attrs} valign="middle">{body}</td>'
+
+
+def _html_table(grid: Grid, ctx: _Ctx) -> str:
+    out = [
+        '<table border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse">',
+        "<tbody>",
+    ]
+    for r in range(grid.nrows):
+        out.append("<tr>" + "".join(_html_cell(c, ctx) for c in grid.starting(r)) + "</tr>")
+    out += ["</tbody>", "</table>"]
+    return "\n".join(out)
+
+
+def _html_p(text: str, ctx: _Ctx, strong: bool = False) -> str:
+    body = html.escape(text)
+    if strong:
+        body = f"<strong>{body}</strong>"
+    if ctx.style.word_markup:
+        return f'<p class="MsoNormal" style="text-indent:2em"><span style="font-family:仿宋">{body}</span></p>'
+    return f"<p>{body}</p>"
+
+
+def render_html(
+    report: Report, rng: random.Random | None = None, *, style: Style | None = None
+) -> str:
+    """The report as a web page with real ``<table>``s (spans, ``&nbsp;`` for blank)."""
+    ctx = _context(rng, "html", style)
+    doc = _document(report, ctx)
+    title = "".join(doc.title)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        '<head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        "</head>",
+        "<body>",
+        '<div class="article">',
+        '<h1 class="title">' + "<br>".join(html.escape(t) for t in doc.title) + "</h1>",
+        '<div class="content">',
+        _html_p(doc.basis + doc.period, ctx),
+    ]
+    for heading, paragraphs, grid in doc.sections:
+        out.append(_html_p(heading, ctx, strong=True))
+        out += [_html_p(p, ctx) for p in paragraphs]
+        if grid is not None:
+            out.append(_html_table(grid, ctx))
+    out += ["</div>", "</div>", "</body>", "</html>"]
+    text = "\n".join(out) + "\n"
+    if ctx.style.halfwidth == "all":
+        text = text.translate(_HALF_WIDTH)
+    return text
+
+
+# ---------------------------------------------------------------------------
+# Word
+# ---------------------------------------------------------------------------
+
+
+def render_docx(
+    report: Report,
+    path: str | Path,
+    rng: random.Random | None = None,
+    *,
+    style: Style | None = None,
+) -> None:
+    """The report as a Word document with real tables and merged cells."""
+    import docx
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    ctx = _context(rng, "docx", style)
+    rep = _document(report, ctx)
+    document = docx.Document()
+    for t in rep.title:
+        p = document.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run(t).bold = True
+    document.add_paragraph(rep.basis + rep.period)
+    for heading, paragraphs, grid in rep.sections:
+        document.add_paragraph().add_run(heading).bold = True
+        for text in paragraphs:
+            document.add_paragraph(text)
+        if grid is None:
+            continue
+        table = document.add_table(rows=grid.nrows, cols=grid.ncols)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell in grid.cells:
+            target = table.cell(cell.row, cell.col)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                corner = table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1)
+                target = target.merge(corner)
+            text = "\n".join(cell.parts) if cell.parts and ctx.style.wrap_headers else cell.text
+            target.text = text
+        document.add_paragraph()
+    document.save(str(path))
+
+
+# ---------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------
+
+_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+
+
+def _system_cjk_fonts() -> Iterator[str]:
+    yield from (p for p in _FONT_CANDIDATES if Path(p).exists())
+    if shutil.which("fc-list"):
+        try:
+            listing = subprocess.run(
+                ["fc-list", ":lang=zh", "file"],
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=False,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return
+        for line in sorted(listing.splitlines()):
+            path = line.split(":")[0].strip()
+            if path.lower().endswith((".ttf", ".ttc")):
+                yield path
+
+
+@functools.cache
+def pdf_font() -> str:
+    """The name of a registered CJK font for reportlab: an embedded system TrueType font
+    when one loads, else reportlab's built-in CID font STSong-Light (not embedded; its
+    text still extracts with pdfplumber)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for path in _system_cjk_fonts():
+        try:
+            kw = {"subfontIndex": 0} if path.lower().endswith(".ttc") else {}
+            pdfmetrics.registerFont(TTFont("NianbaoCJK", path, **kw))
+        except Exception:  # CFF-flavoured or unreadable fonts: try the next one
+            continue
+        return "NianbaoCJK"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def render_pdf(
+    report: Report,
+    path: str | Path,
+    rng: random.Random | None = None,
+    *,
+    style: Style | None = None,
+) -> None:
+    """The report as a text PDF (A4, ruled tables with spans, "- N -" page numbers)."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    ctx = _context(rng, "pdf", style)
+    rep = _document(report, ctx)
+    font = pdf_font()
+    size = 9.0
+    body = ParagraphStyle(
+        "body", fontName=font, fontSize=11, leading=18, wordWrap="CJK", firstLineIndent=22
+    )
+    head = ParagraphStyle("head", parent=body, firstLineIndent=0, spaceBefore=6)
+    title = ParagraphStyle(
+        "title", parent=body, fontSize=16, leading=24, alignment=TA_CENTER, firstLineIndent=0
+    )
+    cell_style = ParagraphStyle(
+        "cell", fontName=font, fontSize=size, leading=size + 2, wordWrap="CJK", alignment=TA_CENTER
+    )
+
+    def esc(text: str) -> str:
+        return html.escape(text, quote=False)
+
+    story: list[Any] = [Paragraph("<br/>".join(esc(t) for t in rep.title), title), Spacer(1, 8)]
+    story.append(Paragraph(esc(rep.basis + rep.period), body))
+    for heading, paragraphs, grid in rep.sections:
+        story.append(Paragraph(esc(heading), head))
+        story += [Paragraph(esc(p), body) for p in paragraphs]
+        if grid is None:
+            continue
+        data: list[list[Any]] = [[""] * grid.ncols for _ in range(grid.nrows)]
+        commands: list[tuple[Any, ...]] = [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("FONTSIZE", (0, 0), (-1, -1), size),
+            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ]
+        for cell in grid.cells:
+            if cell.kind == "value":
+                data[cell.row][cell.col] = cell.text
+            else:
+                text = "<br/>".join(esc(p) for p in cell.parts) if cell.parts else esc(cell.text)
+                data[cell.row][cell.col] = Paragraph(text, cell_style)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                end = (cell.col + cell.colspan - 1, cell.row + cell.rowspan - 1)
+                commands.append(("SPAN", (cell.col, cell.row), end))
+        widths = [w * size + 6 for w in grid.widths]
+        story.append(Table(data, colWidths=widths, style=TableStyle(commands), repeatRows=0))
+        story.append(Spacer(1, 6))
+
+    def page_number(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 10)
+        canvas.drawCentredString(A4[0] / 2, 28, f"- {document.page} -")
+        canvas.restoreState()
+
+    pdf = SimpleDocTemplate(
+        str(path), pagesize=A4, leftMargin=50, rightMargin=50, topMargin=56, bottomMargin=56
+    )
+    pdf.build(story, onFirstPage=page_number, onLaterPages=page_number)

@@ -387,7 +387,9 @@ def test_charts_load_only_where_they_are_drawn(chromium: Any, site: str) -> None
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     scripts: list[str] = []
+    console: list[str] = []
     page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
+    page.on("console", lambda m: m.type in ("warning", "error") and console.append(m.text))
     for path in ("/", page_types(site)["report"], "/-/search?q=x", "/nianbao/reports"):
         page.goto(site + path, wait_until="networkidle")
     assert not [s for s in scripts if "datasette_vega" in s or "leaflet" in s], scripts
@@ -402,4 +404,6 @@ def test_charts_load_only_where_they_are_drawn(chromium: Any, site: str) -> None
         wait_until="networkidle",
     )
     page.wait_for_selector("svg.marks, canvas.marks", timeout=15000)
+    page.wait_for_timeout(300)
+    assert console == []  # no version warnings from the chart libraries
     context.close()

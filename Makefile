@@ -6,7 +6,7 @@ DB ?= nianbao.db
 PORT ?= 8001
 SAMPLES ?= data/samples
 
-.PHONY: serve test lint format db deps browser doc-tools bench stress serve-prod docker publish clean
+.PHONY: serve test lint format db site-db deps browser doc-tools bench stress serve-prod docker publish clean
 
 $(BIN)/nianbao: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,7 +32,17 @@ doc-tools:
 db: deps
 	$(BIN)/nianbao ingest $(DB) $(SAMPLES)
 
-serve: db
+# What serve, serve-prod and publish serve: the default nianbao.db is built (or brought up
+# to date) from the samples; a database named on the command line (make serve-prod DB=…)
+# is served as it is and never given the samples.
+site-db: deps
+ifeq ($(origin DB),file)
+	$(BIN)/nianbao ingest $(DB) $(SAMPLES)
+else
+	@test -f "$(DB)" || { echo "$(DB): no such database (build it: $(BIN)/nianbao ingest $(DB) FOLDER...)" >&2; exit 2; }
+endif
+
+serve: site-db
 	$(BIN)/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
 	  --template-dir templates --static static:static --port $(PORT) --host 127.0.0.1
 
@@ -53,7 +63,7 @@ format: deps
 	$(BIN)/ruff check --fix ingest plugins tests
 
 # Production-like local run: immutable database, inspect counts, the image's settings.
-serve-prod: db
+serve-prod: site-db
 	bash scripts/serve-prod.sh $(DB) $(PORT)
 
 bench: deps
@@ -65,7 +75,7 @@ stress: deps browser
 docker:
 	docker build --build-arg REPORTS_DIR=$(SAMPLES) -t nianbao .
 
-publish: db
+publish: site-db
 	$(BIN)/datasette publish cloudrun $(DB) --service nianbao --metadata metadata.yml \
 	  --plugins-dir plugins --template-dir templates --static static:static --install asgi-gzip \
 	  --extra-options "--cors $$($(BIN)/python scripts/settings_args.py settings.json | paste -sd' ')"

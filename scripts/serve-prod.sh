@@ -22,9 +22,13 @@ PYTHON=$(dirname "$(command -v "$DATASETTE")")/python
 [[ -x "$PYTHON" ]] || PYTHON=python3
 [[ -f "$DB" ]] || { echo "serve-prod.sh: $DB: no such database (run: nianbao ingest $DB data/samples)" >&2; exit 2; }
 
-# The inspect file sits beside the database; rebuilt whenever the database is newer.
+# The inspect file sits beside the database. It is rebuilt unless it describes this very
+# file: its entry for the database (named after the file) must carry the sha256 of the
+# file's bytes as they are now. Dates are not compared: a database copied in with an old
+# date, or another database put in the same place, gets its own counts.
 INSPECT=${INSPECT_FILE:-$(dirname "$DB")/inspect-data.json}
-if [[ ! -s "$INSPECT" || "$DB" -nt "$INSPECT" ]]; then
+DB_SHA256=$(sha256sum "$DB" | cut -d' ' -f1)  # also reads the file into the page cache
+if ! "$PYTHON" "$ROOT/scripts/inspect_matches.py" "$INSPECT" "$DB" "$DB_SHA256"; then
   "$DATASETTE" inspect "$DB" --inspect-file "$INSPECT"
 fi
 

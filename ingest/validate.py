@@ -195,14 +195,23 @@ def soft_checks(report: Report) -> list[Check]:
             )
     said = report.get("narrative_numbers") or {}
     if said.get("received") is not None and total("new_received") is not None:
+        new, carried = total("new_received"), total("carried_over")
+        # "全年共受理申请21件（含上年结转1件）": the narrative may count the carried-over
+        # applications too; either reading of the table agrees with it.
+        if carried and said["received"] == new + carried:
+            computed, cells = new + carried, ["applications.carried_over.total"]
+            detail = "正文所述受理申请件数 vs 表三本年新收 + 上年结转总计"
+        else:
+            computed, cells = new, []
+            detail = "正文所述收到申请件数 vs 表三本年新收总计"
         out.append(
             make_check(
                 "narrative_received",
                 "",
                 said["received"],
-                total("new_received"),
-                ["applications.new_received.total"],
-                "正文所述收到申请件数 vs 表三本年新收总计",
+                computed,
+                ["applications.new_received.total", *cells],
+                detail,
             )
         )
     if said.get("review") is not None and group_total("review") is not None:

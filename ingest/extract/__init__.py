@@ -68,6 +68,9 @@ class Document:
     raw: bytes = field(repr=False)
     # For PDFs: the text engine that produced `text` (see PDF_ENGINES).
     extractor: str | None = None
+    # What the file says about itself apart from its text (HTML meta tags, <title>):
+    # keys title, published, url, agency, page_title (see `html.page_tags`).
+    page: dict[str, str] = field(default_factory=dict)
 
 
 def read_document(path: str | Path, *, pdf_engine: str = "pdfium") -> Document:
@@ -86,7 +89,7 @@ def read_document(path: str | Path, *, pdf_engine: str = "pdfium") -> Document:
     sha256 = hashlib.sha256(raw).hexdigest()
     try:
         kind = _kind(Path(path).suffix.lower(), raw)
-        text, encoding = _extract(kind, raw, pdf_engine)
+        text, encoding, page = _extract(kind, raw, pdf_engine)
     except Problem as problem:
         raise ExtractError(
             name, problem.reason, place=problem.place, raw=raw, sha256=sha256
@@ -102,21 +105,25 @@ def read_document(path: str | Path, *, pdf_engine: str = "pdfium") -> Document:
         sha256=sha256,
         raw=raw,
         extractor=pdf_engine if kind == "pdf" else None,
+        page=page,
     )
 
 
-def _extract(kind: str, raw: bytes, pdf_engine: str) -> tuple[str, str | None]:
+def _extract(kind: str, raw: bytes, pdf_engine: str) -> tuple[str, str | None, dict[str, str]]:
+    """The folded text, the encoding (text kinds) and the page's own metadata."""
     if kind == "pdf":
-        return _pdf(raw, pdf_engine), None
+        return _pdf(raw, pdf_engine), None, {}
     if kind == "docx":
-        return fold_text(docx_text(raw)), None
+        return fold_text(docx_text(raw)), None, {}
     if kind == "html":
-        text, encoding = html_text(raw)
+        text, encoding, page = html_text(raw)
     elif kind == "doc":  # Word 97 .doc / WPS .wps: wvWare's HTML, read as HTML
-        text, encoding = html_text(doc_html(raw))[0], None
+        text, _, page = html_text(doc_html(raw))
+        encoding = None
     else:
         text, encoding = decode(raw)
-    return fold_text(text), encoding
+        return fold_text(text), encoding, {}
+    return fold_text(text), encoding, {k: fold_text(v) for k, v in page.items()}
 
 
 def _pdf(raw: bytes, engine: str) -> str:

@@ -17,7 +17,7 @@ from .text import reject_binary as _reject_binary
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-__all__ = ["html_text", "pipe_row", "squash"]
+__all__ = ["html_text", "page_tags", "pipe_row", "squash"]
 
 # Declared HTML charsets that are subsets of GB18030; pages declaring gb2312 often hold GBK.
 GB_ALIASES = frozenset({"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn", "gb18030"})
@@ -37,8 +37,11 @@ _BLOCK_TAGS = frozenset(
 )  # fmt: skip
 
 
-def html_text(raw: bytes) -> tuple[str, str]:
-    """Decode by the declared charset (else by guessing) and flatten to lines."""
+def html_text(raw: bytes) -> tuple[str, str, dict[str, str]]:
+    """Decode by the declared charset (else by guessing) and flatten to lines.
+
+    Returns the text, the encoding and the page's own metadata (`page_tags`).
+    """
     if not raw.strip():
         raise _Problem(EMPTY_REASON)
     text, encoding = _decode_html(raw)
@@ -47,7 +50,49 @@ def html_text(raw: bytes) -> tuple[str, str]:
     lines = _HtmlLines().run(root)
     if not lines:
         raise _Problem("no text found in the HTML")
-    return "\n".join(lines), encoding
+    return "\n".join(lines), encoding, page_tags(root)
+
+
+# The meta tags Chinese government sites carry by rule (GB/T and the State Council's
+# site guidelines: ArticleTitle, PubDate, ContentSource, Url …) and the common
+# Open Graph / Dublin Core ones, by what they give, best first.
+_TAG_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("articletitle", "og:title", "dc.title"),
+    "published": (
+        "pubdate",
+        "publishdate",
+        "firstpublishedtime",
+        "dc.date",
+        "article:published_time",
+    ),
+    "url": ("url", "og:url"),
+    "agency": ("contentsource", "dc.publisher"),
+}
+
+
+def page_tags(root: _Element) -> dict[str, str]:
+    """The page's metadata: keys ``title``, ``published``, ``url``, ``agency`` (from
+    the meta tags, see _TAG_KEYS), ``page_title`` (``<title>``), each only when present
+    and non-empty; values as the page writes them, whitespace squashed."""
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = squash(meta.get("content") or "")
+        if name and content:
+            found.setdefault(name, content)
+    out = {
+        key: value
+        for key, names in _TAG_KEYS.items()
+        if (value := next((found[n] for n in names if n in found), None))
+    }
+    if "url" not in out:
+        canonical = next(iter(root.xpath("//link[@rel='canonical']/@href")), None)
+        if canonical:
+            out["url"] = squash(str(canonical))
+    title = next(iter(root.iter("title")), None)
+    if title is not None and squash(title.text_content()):
+        out["page_title"] = squash(title.text_content())
+    return out
 
 
 def _decode_html(raw: bytes) -> tuple[str, str]:

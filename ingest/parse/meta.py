@@ -10,11 +10,18 @@ without end.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Container, Mapping
 from functools import lru_cache
 from typing import Literal, TypedDict
 
-from ..model import AGENCY_TYPES
+from ..model import AGENCY_TYPE_ABBREVIATIONS, AGENCY_TYPES
+from .folding import CJK as _CJK
+from .folding import WS as _WS
+from .folding import fold as _fold
+from .folding import orig as _orig
+from .folding import squash as _squash
+from .narrative import Fee, NarrativeNumbers, find_fee, narrative_numbers
+from .page import header_lines, is_breadcrumb, page_meta
 
 YearSource = Literal["period", "title", "narrative", "none"]
 Scope = Literal["region", "organ"]
@@ -28,55 +35,20 @@ class Region(TypedDict):
     code: str | None
 
 
-class Fee(TypedDict):
-    charged: bool | None
-    amount_yuan: float | None
-    notices: int | None
-    notice_amount_yuan: float | None
-    text: str | None
-
-
-class NarrativeNumbers(TypedDict):
-    received: int | None
-    review: int | None
-    litigation: int | None
-
-
-# ---------------------------------------------------------------------------
-# Folding: NFKC, no whitespace, with a map back to the original characters
-# ---------------------------------------------------------------------------
-
-_WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
-_CJK = "\u4e00-\u9fff\u3400-\u4dbf"
-
-
-def _squash(s: str) -> str:
-    """NFKC-fold and drop all whitespace (for matching only)."""
-    return _WS.sub("", unicodedata.normalize("NFKC", s))
-
-
-def _fold(s: str) -> tuple[str, list[int]]:
-    """`_squash(s)` plus, for each folded character, its index in `s` (and len(s) last)."""
-    out: list[str] = []
-    idx: list[int] = []
-    cache: dict[str, str] = {}
-    for i, ch in enumerate(s):
-        f = cache.get(ch)
-        if f is None:
-            f = cache[ch] = _WS.sub("", unicodedata.normalize("NFKC", ch))
-        for c in f:
-            out.append(c)
-            idx.append(i)
-    idx.append(len(s))
-    return "".join(out), idx
-
-
-def _orig(s: str, idx: list[int], a: int, b: int) -> str:
-    """The original characters behind folded span [a, b), whitespace removed."""
-    if b <= a:
-        return ""
-    return _WS.sub("", s[idx[a] : idx[b - 1] + 1])
-
+__all__ = [
+    "Fee",
+    "Identity",
+    "NarrativeNumbers",
+    "agency_type",
+    "find_agency",
+    "find_fee",
+    "find_region",
+    "find_scope",
+    "find_title",
+    "find_year",
+    "identify",
+    "narrative_numbers",
+]
 
 # ---------------------------------------------------------------------------
 # Title
@@ -89,45 +61,72 @@ _HAS_CJK = re.compile(f"[{_CJK}]")
 _TITLE_KEYS = ("年度报告", "年报")
 _TITLE_TAIL_MAX = 8  # chars allowed after 年度报告 on a title line, e.g. "(全文)"
 _TITLE_LINE_MAX = 40  # a title line is short
-_LONG_LINE = 60  # a line this long is a paragraph: the title is above it
 _TITLE_SCAN_LINES = 80
 _TITLE_JOIN_MAX = 3  # lines joined before the 年度报告 line
 
 
 def _title_line_end(folded: str) -> bool:
-    """Whether a folded line ends a title: 年度报告/年报 near its end."""
+    """Whether a folded line ends a title: 年度报告/年报 near its end, or followed only
+    by the agency's name ("…年度报告样本乡人民政府")."""
     pos = max(folded.rfind(k) + len(k) if k in folded else -1 for k in _TITLE_KEYS)
-    return pos >= 0 and len(folded) - pos <= _TITLE_TAIL_MAX
+    if pos < 0:
+        return False
+    tail = folded[pos:]
+    return len(tail) <= _TITLE_TAIL_MAX or (_is_name(tail) and agency_type(tail) is not None)
 
 
-def find_title(text: str) -> str | None:
-    """The title: consecutive short lines above 一、总体情况 up to one with 年度报告/年报."""
+def _name_line(line: str) -> str | None:
+    """A line that is nothing but an agency's name ("示范镇人民政府"), else None."""
+    orig = _WS.sub("", line).strip(_MARKUP)
+    folded = _squash(orig)
+    if len(folded) > _TITLE_LINE_MAX or _SENTENCE_PUNCT.search(folded):
+        return None
+    return orig if _is_name(folded) and agency_type(folded) is not None else None
+
+
+def _complete(title: str, run: list[str], below: list[str]) -> str:
+    """A title line without the agency ("2023年政府信息公开工作年度报告") takes the lines
+    above it ("洪泽区人民政府"), else a name-only line right below it."""
+    for prev in reversed(run[-_TITLE_JOIN_MAX:]):
+        if _agency_from_title(title):
+            return title
+        title = prev + title
+    if not _agency_from_title(title):
+        nxt = next((line for line in below[:3] if line.strip()), None)
+        name = _name_line(nxt) if nxt is not None else None
+        if name:
+            return name + title
+    return title
+
+
+def find_title(text: str, skip: Container[int] = ()) -> str | None:
+    """The title: consecutive short lines above 一、总体情况 up to one with 年度报告/年报.
+
+    Lines in ``skip`` (the page's header lines, `page.header_lines`), breadcrumbs and
+    long lines (paragraphs, URLs) are passed by: the title may come after them.
+    """
+    lines = text.splitlines()[:_TITLE_SCAN_LINES]
     run: list[str] = []  # title-like lines since the last non-title line, original chars
-    for line in text.splitlines()[:_TITLE_SCAN_LINES]:
+    for i, line in enumerate(lines):
         orig = _WS.sub("", line).strip(_MARKUP)
         if not orig:
             continue  # blank lines may sit inside a split title
         folded = _squash(orig)
-        if _SECTION_ONE.match(folded) or len(folded) > _LONG_LINE:
+        if _SECTION_ONE.match(folded):
             break
         if (
-            len(folded) > _TITLE_LINE_MAX
+            i in skip
+            or len(folded) > _TITLE_LINE_MAX
             or _SENTENCE_PUNCT.search(folded)
             or not _HAS_CJK.search(folded)
+            or is_breadcrumb(line)
         ):
             run = []
             continue
         if not _title_line_end(folded):
             run.append(orig)
             continue
-        title = orig
-        # A title line without the agency ("2023年政府信息公开工作年度报告") takes the
-        # lines above it ("洪泽区人民政府").
-        for prev in reversed(run[-_TITLE_JOIN_MAX:]):
-            if _agency_from_title(title):
-                break
-            title = prev + title
-        return title
+        return _complete(orig, run, lines[i + 1 :])
     return None
 
 
@@ -184,7 +183,10 @@ def find_year(text: str, title: str | None) -> tuple[int | None, YearSource]:
 # ---------------------------------------------------------------------------
 
 _SUFFIXES: tuple[tuple[str, str], ...] = tuple(
-    sorted(((_squash(s), t) for s, t in AGENCY_TYPES), key=lambda st: -len(st[0]))
+    sorted(
+        {(_squash(s), t) for s, t in (*AGENCY_TYPES, *AGENCY_TYPE_ABBREVIATIONS)},
+        key=lambda st: (-len(st[0]), st[0]),
+    )
 )
 _SUFFIX_ALT = "|".join(re.escape(s) for s, _ in _SUFFIXES)
 _TITLE_CUT = re.compile(r"政府信息公开|政务信息公开|信息公开|政务公开|年度报告|年报|工作报告|报告")
@@ -195,18 +197,38 @@ _NAME_CHARS = f"[{_CJK}()]"
 _NARRATIVE_AGENCY = re.compile(
     rf"(?<!\d)\d{{4}}年度?,?(?P<a>{_NAME_CHARS}{{2,30}}?(?:{_SUFFIX_ALT}))"
 )
-# "本报告由淮安市洪泽区人民政府办公室根据…编制": the office compiles for the government.
+# "本报告由淮安市洪泽区人民政府办公室根据…编制": the office compiles for the government;
+# "根据…的要求,样本县石桥乡人民政府编制本报告": the body compiles its own.
 _COMPILED_BY = re.compile(
     rf"本报告由(?P<a>{_NAME_CHARS}{{2,40}}?(?:{_SUFFIX_ALT}))(?:办公室)?(?=[^。]{{0,80}}?编制)"
+    rf"|(?:^|[,;。:])(?P<b>{_NAME_CHARS}{{2,40}}?(?:{_SUFFIX_ALT}))(?:[^,;。]{{0,8}}?办公室)?"
+    r"(?:特)?(?:编制|编写|制作|形成)了?(?:本|此|该)(?:年度)?报告"
 )
 _OFFICE_AFTER_GOV = ("办公室", "办公厅")
 # Words that start a phrase, not a name: "2024年,我局…", "2024年,全市…".
-_NOT_NAME_START = frozenset("我本全各该其此市县区省州镇乡旗在由对从经按与和及并为共")
+_NOT_NAME_START = frozenset("我本全各该其此市县区省州镇乡旗在由对从经按与和及并为共度")
+# What a name never holds: a pronoun or verb phrase ("通过我局", "度我局"), the report's
+# own words, a form's placeholder ("（机关名称）", "＿＿＿＿年", "××局").
+_NOT_A_NAME = re.compile(
+    r"我|通过|根据|按照|依据|依照|围绕|结合|坚持|认真|深入|积极|持续|不断|进一步|切实|扎实"
+    r"|信息公开|政务公开|年度报告|年报|名称|某某|[_*×…○□]|XX|xx"
+)
 _NARRATIVE_SCAN = 20000  # the agency is named near the top
+_TITLE_KEY = re.compile(r"年度报告|年报")
 
 
-def _agency_span(folded: str) -> tuple[int, int] | None:
-    """The agency's span in a folded title: the title minus year and 政府信息公开…年度报告."""
+def _is_name(name: str) -> bool:
+    """Whether a folded span can be an agency's name."""
+    return (
+        2 <= len(name) <= 40
+        and _HAS_CJK.search(name) is not None
+        and re.search(r"\d", name) is None
+        and _NOT_A_NAME.search(name) is None
+    )
+
+
+def _span_before_cut(folded: str) -> tuple[int, int]:
+    """Where a title names its agency: before its year, or between year and 信息公开."""
     cut0 = _TITLE_CUT.search(folded)
     end0 = cut0.start() if cut0 else len(folded)
     year = _TITLE_YEAR.search(folded)
@@ -220,16 +242,31 @@ def _agency_span(folded: str) -> tuple[int, int] | None:
     # "湘潭县人民政府信息公开…" (the doubled 政府 dropped): the cut took 政府 from the name.
     if folded[a:b].endswith("人民") and folded.startswith("政府", b):
         b += 2
+    return a, b
+
+
+def _trim(folded: str, a: int, b: int) -> tuple[int, int]:
     head = _EDGE_HEAD.match(folded, a, b)
     if head:
         a = head.end()
     tail = _EDGE_TAIL.search(folded[a:b])
     if tail:
         b = a + tail.start()
-    name = folded[a:b]
-    if len(name) < 2 or not _HAS_CJK.search(name) or re.search(r"\d", name):
-        return None
     return a, b
+
+
+def _agency_span(folded: str) -> tuple[int, int] | None:
+    """The agency's span in a folded title: the title minus year and 政府信息公开…年度报告,
+    or the name set after 年度报告 ("2022年政府信息公开工作年度报告样本乡人民政府")."""
+    a, b = _trim(folded, *_span_before_cut(folded))
+    if _is_name(folded[a:b]):
+        return a, b
+    keys = list(_TITLE_KEY.finditer(folded))
+    if keys:
+        a, b = _trim(folded, keys[-1].end(), len(folded))
+        if _is_name(folded[a:b]) and agency_type(folded[a:b]) is not None:
+            return a, b
+    return None
 
 
 def _agency_from_title(title: str) -> str | None:
@@ -238,19 +275,28 @@ def _agency_from_title(title: str) -> str | None:
     return _orig(title, idx, *span) if span else None
 
 
+def _compiled_by(head: str, folded: str, idx: list[int]) -> str | None:
+    for m in _COMPILED_BY.finditer(folded):
+        group = "a" if m["a"] else "b"
+        name = m[group]
+        if name[0] in _NOT_NAME_START or not _is_name(name):
+            continue
+        end = m.end(group)
+        # Compiled by the body's office: the report is the body's ("…人民政府办公室" → "…人民政府").
+        if name.endswith("办公室") and agency_type(name[:-3]) is not None:
+            end -= 3
+        return _orig(head, idx, m.start(group), end)
+    return None
+
+
 def _narrative_agency(text: str) -> str | None:
     head = text[:_NARRATIVE_SCAN]
     folded, idx = _fold(head)
-    for m in _COMPILED_BY.finditer(folded):
-        if m["a"][0] in _NOT_NAME_START:
-            continue
-        end = m.end("a")
-        # Compiled by the body's office: the report is the body's ("…人民政府办公室" → "…人民政府").
-        if m["a"].endswith("办公室") and agency_type(m["a"][:-3]) is not None:
-            end -= 3
-        return _orig(head, idx, m.start("a"), end)
+    compiled = _compiled_by(head, folded, idx)
+    if compiled:
+        return compiled
     for m in _NARRATIVE_AGENCY.finditer(folded):
-        if m["a"][0] in _NOT_NAME_START:
+        if m["a"][0] in _NOT_NAME_START or not _is_name(m["a"]):
             continue
         end = m.end("a")
         if m["a"].endswith("人民政府"):
@@ -262,17 +308,26 @@ def _narrative_agency(text: str) -> str | None:
     return None
 
 
-def find_agency(text: str, title: str | None) -> str | None:
-    """The agency as the title names it; without a title, as the narrative names it."""
+def find_agency(text: str, title: str | None, stated: str | None = None) -> str | None:
+    """The agency as the title names it; else as the page states it (``stated``:
+    发布机构, ContentSource), when that is a name; else as the narrative names it
+    (the preamble's 本报告由…编制, the sentence after the year). None when nothing is a
+    name: "度我局", "通过我局" and a form's "（机关名称）" are not."""
     if title:
         name = _agency_from_title(title)
         if name:
             return name
+    if stated:
+        folded = _squash(stated)
+        kind = agency_type(folded)
+        if _is_name(folded) and kind is not None and len(folded) > len(kind):
+            return _WS.sub("", stated)
     return _narrative_agency(text)
 
 
 def agency_type(agency: str | None) -> str | None:
-    """The agency's type, by the longest suffix of its name in `model.AGENCY_TYPES`."""
+    """The agency's type, by the longest suffix of its name in `model.AGENCY_TYPES` or
+    `model.AGENCY_TYPE_ABBREVIATIONS` ("样本县发改委" → 发展和改革委员会); None if none fits."""
     if not agency:
         return None
     folded = _squash(agency)
@@ -369,130 +424,37 @@ def find_scope(agency: str | None, agency_type: str | None, text: str) -> Scope 
 
 
 # ---------------------------------------------------------------------------
-# Fee (section 六)
+# Identity: what the report is and where it was published
 # ---------------------------------------------------------------------------
 
-_NUM = r"(\d[\d,]{0,15}(?:\.\d{1,4})?|零)"
-_AMOUNT_WORDS = r"(?:共计|合计|总计|总金额|金额|总额|共|为|是){0,3}"
-_NOTICES = re.compile(
-    r"(?:发出|出具|发送|送达)了?(?:收费|缴费)通知书?(?:共计|合计|共|为)?(\d{1,7})(?:件|份|次|个)"
-)
-_NOTICE_AMOUNT = re.compile(
-    rf"(?:收费|缴费)通知[^。;]{{0,16}}?(?:总金额|金额|总额){_AMOUNT_WORDS}{_NUM}(万)?元"
-)
-_ACTUAL = re.compile(rf"实际收取的?(?:信息处理费|处理费|费用)?{_AMOUNT_WORDS}{_NUM}(万)?元")
-_COLLECTED = re.compile(rf"收取了?[^。;\d]{{0,24}}?(?:处理费|费用){_AMOUNT_WORDS}{_NUM}(万)?元")
-_ALL_ZERO = re.compile(r"(?:均|都|皆)(?:为|是)(?:0|零)(?![\d.])")
-_NOT_CHARGED = re.compile(
-    r"未收取|不收取|没有收取|无收费|未收费|未产生|没有产生|免收|零收费|无信息处理费|未发出(?:收费|缴费)通知"
-)
-_FEE_WORD = re.compile(r"处理费|收费|收取|缴费")
-_NOTHING = re.compile(r"(?:无|没有|暂无|无其他需要报告的事项|无其他事项)[。.]?")
-_LIST_HEADING = re.compile(
-    r"^(?:\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、])"
-)
-_SENTENCE = re.compile(r"[^。;!?]+[。;!?]?")
-_LABEL = re.compile(r"[^。,;:]{1,16}:")  # "信息处理费收费情况：" before the statement
+
+class Identity(TypedDict):
+    title: str | None
+    agency: str | None
+    year: int | None
+    year_source: YearSource
+    published: str | None  # YYYY-MM-DD as the page states it
+    url: str | None
 
 
-def _money(num: str, wan: str | None) -> float:
-    value = 0.0 if num == "零" else float(num.replace(",", ""))
-    return round(value * 10000, 2) if wan else value
+def identify(text: str, tags: Mapping[str, str] | None = None) -> Identity:
+    """Title, agency, year, publication date and source URL of one report.
 
-
-def _segments(text: str) -> list[str]:
-    """Section text cut at its list headings ("（一）…收取情况") and joined across line breaks."""
-    segments: list[str] = []
-    buf: list[str] = []
-    for line in text.splitlines():
-        folded = _squash(line)
-        if _LIST_HEADING.match(folded) and len(folded) <= 30 and "。" not in folded:
-            segments.append("".join(buf))
-            segments.append(line)
-            buf = []
-        else:
-            buf.append(line)
-    segments.append("".join(buf))
-    return [s for s in segments if _squash(s)]
-
-
-def find_fee(other_matters: str) -> Fee:
-    """The 信息处理费 statement of section 六: charged?, amounts in yuan, notices."""
-    fee = Fee(charged=None, amount_yuan=None, notices=None, notice_amount_yuan=None, text=None)
-    if not _squash(other_matters) or _NOTHING.fullmatch(_squash(other_matters)):
-        return fee
-    negative = False
-    used: list[str] = []
-    for segment in _segments(other_matters):
-        folded, idx = _fold(segment)
-        for s in _SENTENCE.finditer(folded):
-            sent = s.group()
-            if not _FEE_WORD.search(sent):
-                continue
-            found = False
-            if m := _NOTICES.search(sent):
-                fee["notices"], found = int(m[1]), True
-            if m := _NOTICE_AMOUNT.search(sent):
-                fee["notice_amount_yuan"], found = _money(m[1], m[2]), True
-            if m := _ACTUAL.search(sent) or _COLLECTED.search(sent):
-                if fee["amount_yuan"] is None:
-                    fee["amount_yuan"], found = _money(m[1], m[2]), True
-            if "通知" in sent and _ALL_ZERO.search(sent):  # "件数和总金额…均为0"
-                if "件数" in sent and fee["notices"] is None:
-                    fee["notices"] = 0
-                if "金额" in sent and fee["notice_amount_yuan"] is None:
-                    fee["notice_amount_yuan"] = 0.0
-                if "实际收取" in sent and fee["amount_yuan"] is None:
-                    fee["amount_yuan"] = 0.0
-                found = True
-            if _NOT_CHARGED.search(sent):
-                negative = found = True
-                if "通知" in sent and fee["notices"] is None and "未发出" in sent:
-                    fee["notices"] = 0
-            if found:
-                label = _LABEL.match(sent)
-                start = s.start() + (label.end() if label else 0)
-                used.append(_orig(segment, idx, start, s.end()))
-    if fee["amount_yuan"] is not None:
-        fee["charged"] = fee["amount_yuan"] > 0
-    elif negative:
-        fee["charged"] = False
-    fee["text"] = "".join(used) or None
-    return fee
-
-
-# ---------------------------------------------------------------------------
-# Numbers the narrative states
-# ---------------------------------------------------------------------------
-
-_COUNT = r"(\d{1,7})(?!\d)(?:件|份|条|个|起|宗|次)"
-_RECEIVED = re.compile(
-    rf"(?:收到|受理|新收|接收|接到)[^。;]{{0,20}}?(?:依申请公开|申请)[^。;\d]{{0,8}}?{_COUNT}"
-)
-_RECEIVED_NONE = re.compile(
-    r"(?:未收到|没有收到|未接到|没有接到|未受理)[^。;,]{0,10}?申请"
-    r"|无(?:依申请公开|政府信息公开申请)"
-    r"|(?:依申请公开|申请)[^。;]{0,8}?情况为(?:零|0)(?![\d.])"
-)
-# The outcome words keep "行政复议结果维持72件" from reading as the total.
-_REVIEW = re.compile(rf"行政复议[^。;\d维纠审其]{{0,8}}?{_COUNT}")
-_LITIGATION = re.compile(rf"行政诉讼[^。;\d维纠审其]{{0,8}}?{_COUNT}")
-
-
-def narrative_numbers(text: str) -> NarrativeNumbers:
-    """Applications received, reviews and lawsuits as the narrative states them."""
-    folded = _squash(text)
-    received: int | None = None
-    pos = _RECEIVED.search(folded)
-    none = _RECEIVED_NONE.search(folded)
-    if pos and (none is None or pos.start() <= none.start()):
-        received = int(pos[1])
-    elif none:
-        received = 0
-    review = _REVIEW.search(folded)
-    litigation = _LITIGATION.search(folded)
-    return NarrativeNumbers(
-        received=received,
-        review=int(review[1]) if review else None,
-        litigation=int(litigation[1]) if litigation else None,
+    ``tags`` is the page metadata the extractor found apart from the text (HTML meta
+    tags, `extract.Document.page`). The report's own title line comes first; the page's
+    title (``标题:``, ``名称``, ``ArticleTitle``, ``<title>``) only when the text has none
+    and it names a report. Header lines are never the title.
+    """
+    page = page_meta(text, tags)
+    title = find_title(text, skip=header_lines(text))
+    if title is None and page["title"] and _title_line_end(_squash(page["title"])):
+        title = _WS.sub("", page["title"])
+    year, year_source = find_year(text, title)
+    return Identity(
+        title=title,
+        agency=find_agency(text, title, page["agency"]),
+        year=year,
+        year_source=year_source,
+        published=page["published"],
+        url=page["url"],
     )

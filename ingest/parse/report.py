@@ -8,6 +8,7 @@ placed by that order, run-together digits split with the identities.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,17 @@ class ParseError(Exception):
 # The report
 # ---------------------------------------------------------------------------
 
+BLANK_TEMPLATE_REASON = (
+    "a blank template, not a report: no agency, no year, and every table cell is empty"
+)
+
+
+def _has_number(value: Any) -> bool:
+    """Whether a table (nested dicts of cells) holds any number the document prints."""
+    if isinstance(value, dict):
+        return any(map(_has_number, value.values()))
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
 
 def parse_text(
     text: str,
@@ -47,8 +59,14 @@ def parse_text(
     sha256: str | None = None,
     kind: str = "txt",
     encoding: str | None = None,
+    page: Mapping[str, str] | None = None,
 ) -> Report:
-    """Parse a report's text into the canonical report dict."""
+    """Parse a report's text into the canonical report dict.
+
+    ``page`` is what the file said about itself apart from the text (HTML meta tags:
+    `extract.Document.page`); it gives ``published`` and ``source.url`` with the
+    text's own header lines.
+    """
     ctx = _Ctx(path)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     regions = find_sections(lines)
@@ -72,9 +90,8 @@ def parse_text(
     if kind != "txt" and seg == kind:
         seg = "markdown"
 
-    title = meta.find_title(text)
-    year, year_source = meta.find_year(text, title)
-    agency = meta.find_agency(text, title)
+    identity = meta.identify(text, page)
+    title, agency, year = identity["title"], identity["agency"], identity["year"]
     if agency is None:
         ctx.warn(None, "agency not found in the title or the narrative")
     if year is None:
@@ -104,6 +121,9 @@ def parse_text(
         if not tables[key]:
             ctx.warn(rl[0][0], f"table {model.SECTION_BY_KEY[key].number}: no numbers found")
 
+    if agency is None and year is None and not any(map(_has_number, tables.values())):
+        raise ParseError(path, BLANK_TEMPLATE_REASON, "whole file")
+
     sections = {
         sec.key: "\n".join(
             s.strip() for _, s in region_lines(sec.key) if s.strip() and not is_page_mark(s)
@@ -120,11 +140,13 @@ def parse_text(
             "sha256": sha256,
             "layout": layout if kind == "txt" else kind,
             "encoding": encoding,
+            "url": identity["url"],
         },
+        "published": identity["published"],
         "title": title,
         "agency": agency,
         "year": year,
-        "year_source": year_source,
+        "year_source": identity["year_source"],
         "format": fmt,
         "region": meta.find_region(agency),
         "agency_type": atype,
@@ -155,7 +177,9 @@ def parse_document(doc: Document, path: str | None = None) -> tuple[Report, str]
     where = path or doc.path
     if not doc.text.strip():
         raise ParseError(where, "no text in the document", "whole file")
-    report = parse_text(doc.text, where, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding)
+    report = parse_text(
+        doc.text, where, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding, page=doc.page
+    )
     if doc.extractor:
         report["source"]["extractor"] = doc.extractor
     return report, doc.text

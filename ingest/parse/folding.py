@@ -1,0 +1,41 @@
+"""Matching text across PDF line breaks and stray spaces: an NFKC-folded copy without
+whitespace, with a map back to the document's own characters (names are returned as
+the document writes them, whitespace removed)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["CJK", "WS", "fold", "orig", "squash"]
+
+WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+
+
+def squash(s: str) -> str:
+    """NFKC-fold and drop all whitespace (for matching only)."""
+    return WS.sub("", unicodedata.normalize("NFKC", s))
+
+
+def fold(s: str) -> tuple[str, list[int]]:
+    """`squash(s)` plus, for each folded character, its index in `s` (and len(s) last)."""
+    out: list[str] = []
+    idx: list[int] = []
+    cache: dict[str, str] = {}
+    for i, ch in enumerate(s):
+        f = cache.get(ch)
+        if f is None:
+            f = cache[ch] = WS.sub("", unicodedata.normalize("NFKC", ch))
+        for c in f:
+            out.append(c)
+            idx.append(i)
+    idx.append(len(s))
+    return "".join(out), idx
+
+
+def orig(s: str, idx: list[int], a: int, b: int) -> str:
+    """The original characters behind folded span [a, b), whitespace removed."""
+    if b <= a:
+        return ""
+    return WS.sub("", s[idx[a] : idx[b - 1] + 1])

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
 from ingest import model
 from ingest.cli import cli
 from ingest.corpus.render import render_html, render_text
 from ingest.corpus.synth import truths
+from ingest.db.schema import ensure_db_shape
 from ingest.extract import read_document
 from ingest.parse import ParseError, meta, parse_document, parse_text
 from ingest.parse.page import iso_date, page_meta
@@ -315,3 +317,10 @@ def test_blank_template_is_refused(tmp_path: Path) -> None:
     published_blank = parse_text(render_text(_blank(report), "pipe-rows", random.Random(3)))
     assert published_blank["agency"] == report["agency"]
     assert published_blank["applications"]["new_received"]["total"] is None
+
+
+def test_database_lists_the_whole_agency_type_vocabulary(tmp_path: Path) -> None:
+    db = sqlite_utils.Database(tmp_path / "types.db")
+    ensure_db_shape(db)
+    names = {row["name"] for row in db["agency_types"].rows}
+    assert names == {kind for _, kind in model.AGENCY_TYPES}

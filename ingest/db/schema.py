@@ -266,6 +266,11 @@ def drop_indexes(db: sqlite_utils.Database) -> None:
 
 
 def _fill_lookups(db: sqlite_utils.Database) -> None:
+    # The whole vocabulary of agency types, so the site lists every type the parser can give.
+    db.table("agency_types").upsert_all(
+        [{"name": kind} for kind in dict.fromkeys(kind for _, kind in model.AGENCY_TYPES)],
+        pk="name",
+    )
     db.table("application_rows").upsert_all(
         [
             {"key": r.key, "label": r.label, "group_label": r.group, "position": i}

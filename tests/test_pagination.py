@@ -21,7 +21,8 @@ import sqlite_utils
 from bench.pagination import DEFAULT_SORTS, check, site, stream_csv, walk_json
 from ingest import validate
 from ingest.corpus.synth import truths
-from ingest.db.load import Loader, ensure_db_shape
+from ingest.db.loader import Loader
+from ingest.db.schema import ensure_db_shape
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = 2000

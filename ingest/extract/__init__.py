@@ -76,8 +76,9 @@ class Document:
 def read_document(path: str | Path, *, pdf_engine: str = "pdfium") -> Document:
     """Read ``path`` and extract its text; raise ExtractError for anything unusable.
 
-    PDFs are read with ``pdf_engine``: "pdfium" (fast, content order) or "pdfplumber"
-    (slower, lines rebuilt from character positions); see `parse.parse_document`. A PDF
+    PDFs are read with ``pdf_engine``: "pdfium" (one pass, ruled tables as pipe rows;
+    what a run uses) or "pdfplumber" (pdfminer's layout text, for comparisons); see
+    `extract.pdf`. A PDF
     whose text layer is glyph garbage (fonts without a Unicode map) is refused with that
     reason.
     """

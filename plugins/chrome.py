@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import Any
 
+import datasette
 from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.utils import append_querystring
@@ -232,6 +234,24 @@ def main_database(datasette: Datasette) -> str:
     return "nianbao" if "nianbao" in names or not names else names[0]
 
 
+STYLESHEETS = (  # Datasette's own, then the site's: the order of the <link>s they replace
+    Path(datasette.__file__).parent / "static" / "app.css",
+    Path(__file__).resolve().parent.parent / "static" / "site.css",
+)
+
+
+def inline_css() -> Markup:
+    """app.css and static/site.css as one ``<style>`` body (about 6 KB gzipped).
+
+    Inlined rather than linked: on a slow phone connection each stylesheet the first
+    paint waits for costs a round trip (150 ms at 4G latency, more with a new TCP
+    connection); the pages are otherwise small. Read per call so an edited site.css
+    shows at once in development; the bytes are in the response cache after that.
+    """
+    css = "\n".join(path.read_text(encoding="utf-8") for path in STYLESHEETS)
+    return Markup(css.replace("</", "<\\/"))
+
+
 @hookimpl
 def prepare_jinja2_environment(env: Any, datasette: Datasette) -> None:
     labels = labels_for(datasette)
@@ -239,6 +259,7 @@ def prepare_jinja2_environment(env: Any, datasette: Datasette) -> None:
     env.globals["zh_column"] = labels.column
     env.globals["zh_value"] = labels.value
     env.globals["zh_check"] = check_label
+    env.globals["zh_inline_css"] = inline_css
     env.globals["zh_check_part"] = lambda name: check_part(name) or "整份报告"
     env.filters["zh_check"] = check_label
     env.globals["zh_add_query"] = append_querystring

@@ -162,7 +162,7 @@ def test_publication_dates_as_pages_write_them(value: str, iso: str | None) -> N
 @pytest.mark.parametrize(
     "opening",
     [
-        "2021年度我委共受理政府信息公开申请3件。",
+        "2021年，通过我县政务服务中心办理依申请公开事项。",
         "2020年，通过区政府门户网站发布信息112条。",
         "2023年度我区卫生健康局共收到申请7件。",
         "2022年，根据县政府办公室的部署推进公开工作。",

@@ -39,6 +39,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.log.append((self.path, dict(self.headers)))
+        self.server.times.append(time.monotonic())
         route = self.server.routes.get(self.path)
         if route is None:
             self.send(404, b"not found", "text/plain")
@@ -70,6 +71,7 @@ class Site(ThreadingHTTPServer):
             "/robots.txt": static(b"User-agent: *\nDisallow:\n", "text/plain")
         }
         self.log: list[tuple[str, dict[str, str]]] = []
+        self.times: list[float] = []  # when each request arrived
 
     @property
     def base(self) -> str:
@@ -189,6 +191,28 @@ def test_article_page_with_attachments(site: Site, tmp_path: Path) -> None:
     assert len(site.hits("/robots.txt")) == 1
     assert all(h["User-Agent"].startswith("nianbao-fetch/") for _, h in site.log)
     assert not (out / ".partial").exists()
+
+
+@pytest.mark.parametrize(
+    ("robots", "delay", "gap"), [("", "0.3", 0.3), ("Crawl-delay: 0.5\n", "0.1", 0.5)]
+)
+def test_requests_to_a_host_wait_their_turn(
+    site: Site, tmp_path: Path, robots: str, delay: str, gap: float
+) -> None:
+    """--delay seconds between two requests to a host, or its robots.txt Crawl-delay."""
+    site.routes["/robots.txt"] = static(
+        f"User-agent: *\n{robots}Disallow:\n".encode(), "text/plain"
+    )
+    for name in ("a", "b", "c"):
+        site.routes[f"/{name}.pdf"] = static(PDF, "application/pdf")
+    urls = [f"{site.base}/{name}.pdf" for name in ("a", "b", "c")]
+    result = CliRunner().invoke(
+        cli, ["fetch", "--delay", delay, "-o", str(tmp_path / "out"), *urls]
+    )
+    assert result.exit_code == 0, result.output
+    assert [p for p, _ in site.log] == ["/robots.txt", "/a.pdf", "/b.pdf", "/c.pdf"]
+    gaps = [b - a for a, b in zip(site.times[1:], site.times[2:], strict=False)]
+    assert len(gaps) == 2 and min(gaps) >= gap - 0.02, gaps
 
 
 def test_404_is_reported_and_the_run_goes_on(site: Site, tmp_path: Path) -> None:

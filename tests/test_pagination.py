@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bench.pagination import DEFAULT_SORTS, check, site, stream_csv, walk_json
 from ingest import validate
+from ingest.corpus.api_walk import DEFAULT_SORTS, check, site, stream_csv, walk_json
 from ingest.corpus.synth import truths
 from ingest.db.loader import Loader
 from ingest.db.schema import ensure_db_shape

@@ -432,3 +432,22 @@ def test_run_together_layout_truth_marks_ambiguous_table2_rows(tmp_path: Any) ->
             assert got == expect, (path, values)
             checked += 1
     assert checked >= 10
+
+
+def test_pdf_text_blanks_that_leave_no_trace_are_unreadable_where_the_column_is_open() -> None:
+    none5 = dict.fromkeys(model.REVIEW_KEYS)
+    tables = {
+        "proactive": {"regulations": {"made": None, "abolished": None, "in_force": 31}},
+        "review_litigation": {
+            "review": dict(zip(model.REVIEW_KEYS, (1, None, None, None, 1), strict=True)),
+            "litigation_direct": none5,
+            "litigation_after_review": none5,
+        },
+    }
+    got = glued.vanished_unreadable("2021", tables)
+    # '31' alone could be any of the three cells; '1 1' any group's 维持/…/总计 pair.
+    assert {f"proactive.regulations.{c}" for c in ("made", "abolished", "in_force")} <= got
+    assert "review_litigation.review.upheld" in got
+    assert "review_litigation.litigation_direct.total" in got
+    full = {"regulations": {"made": 1, "abolished": 0, "in_force": 31}}
+    assert glued.vanished_unreadable("2021", {"proactive": full}) == set()

@@ -114,6 +114,26 @@ def run_together_truth(report: Report) -> None:
     mark_unreadable(report, paths)
 
 
+def vanished_blanks_truth(report: Report) -> None:
+    """Mark what a copy that drops blank cells (the renderer's PDF text with an empty
+    blank mark) leaves unreadable: cells whose column the identities do not settle.
+    Raises Ineligible for a report that breaks an identity on purpose."""
+    if not any(v is None for _, _, _, v in _cell_values(report)):
+        return
+    _not_broken(report)
+    try:
+        paths = glued.vanished_unreadable(report["format"], report)
+    except glued.TooAmbiguous as e:
+        raise Ineligible(f"too many placements: {e}") from e
+    mark_unreadable(report, paths)
+
+
+def _cell_values(report: Report) -> list[tuple[str, str, str, object]]:
+    from ingest.corpus.faults import table_cells
+
+    return [(t, r, c, cells[c]) for t, r, c, cells in table_cells(report)]
+
+
 def _glued(report: Report, one_line: bool, fix: Callable[[Grid], Grid] | None = None) -> Written:
     _not_broken(report)
     zero_blanks(report)

@@ -16,14 +16,16 @@ or ``-``, ``decimal`` cells (fees, procurement amounts) may hold one ``.``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from ingest import model
 
 Kind = Literal["int", "signed", "decimal"]
 Cells = tuple[str, ...]
+Row = tuple[int | None, ...]
 
 # Past this many readings or search steps a table is not offered for gluing (the caller
 # picks another fault): the truth must be exact, never a sample of the readings.
@@ -174,6 +176,54 @@ def readings(printed: Sequence[str | None], kinds: Sequence[Kind]) -> list[Readi
     return out
 
 
+def placements(printed: Sequence[str], n: int) -> list[Reading]:
+    """Every way a row's printed cells sit in its ``n`` columns, in order, when its blank
+    cells left no trace (PDF text: an empty cell prints nothing)."""
+    out: list[Reading] = []
+    for cols in itertools.combinations(range(n), len(printed)):
+        row: list[str | None] = [None] * n
+        for c, text in zip(cols, printed, strict=True):
+            row[c] = text
+        out.append(tuple(row))
+    return out
+
+
+def vanished_unreadable(fmt: str, tables: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Paths of cells whose column a copy that drops blank cells leaves open: every
+    placement of each row's printed numbers that keeps the identities (blanks as 0).
+
+    ``tables``: the report's ``proactive``, ``applications`` and ``review_litigation``."""
+    out: set[str] = set()
+    items = {it.key: it for it in model.PROACTIVE_ITEMS[fmt]}  # type: ignore[index]
+    for key, row in (tables.get("proactive") or {}).items():
+        cols = items[key].columns
+        printed = [str(row[c]) for c in cols if row[c] is not None]
+        out |= _disagreeing(f"proactive.{key}", cols, placements(printed, len(cols)))
+    apps = tables.get("applications") or {}
+    domains: dict[str, list[Row]] = {}
+    for key, cells in apps.items():
+        printed = [str(cells[c]) for c in model.APPLICANT_KEYS if cells[c] is not None]
+        rows = [tuple(None if x is None else int(x) for x in r) for r in placements(printed, 7)]
+        domains[key] = [r for r in rows if sum(v or 0 for v in r[:6]) == (r[6] or 0)]
+    if apps:
+        out |= table3_unreadable(domains)
+    review = tables.get("review_litigation") or {}
+    if review:
+        values = [review[g][c] for g, _ in model.REVIEW_GROUPS for c in model.REVIEW_KEYS]
+        found = [
+            r
+            for r in placements([str(v) for v in values if v is not None], 15)
+            if all(
+                sum(_value(x) for x in r[g * 5 : g * 5 + 4]) == _value(r[g * 5 + 4])
+                for g in range(3)
+            )
+        ]
+        for g, (group, _) in enumerate(model.REVIEW_GROUPS):
+            part = [r[g * 5 : g * 5 + 5] for r in found]
+            out |= _disagreeing(f"review_litigation.{group}", model.REVIEW_KEYS, part)
+    return out
+
+
 def _value(piece: str | None) -> float:
     return 0 if piece is None else float(piece)
 
@@ -255,16 +305,24 @@ def applications_unreadable(
     domains: dict[str, list[tuple[int | None, ...]]] = {}
     for key, row in values.items():
         domains[key] = row_readings(row) if key in glued else [tuple(row)]
-    solutions = list(_table3_solutions(domains))
+    return table3_unreadable(domains)
+
+
+def table3_unreadable(domains: Mapping[str, list[Row]]) -> set[str]:
+    """Paths of table 三 cells on which the rows' readings (``domains``: row key → its
+    readings) that belong to some choice keeping every identity disagree. Readings that
+    differ only in blank against 0 add the same to every identity, so the choices are
+    searched over their sums and each reading is kept when its sums are in one."""
+    zero = {k: sorted({tuple(v or 0 for v in r) for r in dom}) for k, dom in domains.items()}
+    supported: dict[str, set[tuple[int, ...]]] = {k: set() for k in domains}
+    for solution in _table3_solutions(zero):  # type: ignore[arg-type]
+        for k, r in solution.items():
+            supported[k].add(r)  # type: ignore[arg-type]
     out: set[str] = set()
-    for key in values:
-        out |= _disagreeing(
-            f"applications.{key}", model.APPLICANT_KEYS, [s[key] for s in solutions]
-        )
+    for key, dom in domains.items():
+        kept = [r for r in dom if tuple(v or 0 for v in r) in supported[key]]
+        out |= _disagreeing(f"applications.{key}", model.APPLICANT_KEYS, kept)
     return out
-
-
-Row = tuple[int | None, ...]
 
 
 def _table3_solutions(domains: Mapping[str, list[Row]]) -> Iterator[dict[str, Row]]:

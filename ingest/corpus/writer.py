@@ -10,6 +10,7 @@ output does not depend on ``--jobs``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -83,9 +84,33 @@ def _write_one(job: _Job) -> list[str]:
     if layout == "run-together":
         layout, truth = _run_together(truth)
     path = stem.with_suffix(SUFFIX.get(layout, ".txt"))
-    _render(job.report, layout, path, rng)
+    if layout == "pdf-text":
+        truth = _pdf_text(truth, path, rng)
+    else:
+        _render(job.report, layout, path, rng)
     _save_truth(truth, path, f"{rel_dir}/{path.name}", layout)
     return [str(path)]
+
+
+def _pdf_text(report: Report, path: Path, rng: random.Random) -> Report:
+    """Write the PDF-text layout; where its style prints a blank cell as nothing, the
+    truth marks the cells whose column the identities leave open (a report that breaks
+    an identity on purpose gets a dash for a blank instead)."""
+    import copy
+
+    from .fault_kinds import vanished_blanks_truth
+    from .faults import Ineligible
+    from .render import Style, render_text
+
+    style = Style.sample(rng, "pdf-text")
+    truth = copy.deepcopy(report)
+    if not style.blank_mark:
+        try:
+            vanished_blanks_truth(truth)
+        except Ineligible:
+            style, truth = dataclasses.replace(style, blank_mark="—"), report
+    path.write_text(render_text(report, "pdf-text", rng, style=style), encoding="utf-8")
+    return truth
 
 
 def _run_together(report: Report) -> tuple[str, Report]:

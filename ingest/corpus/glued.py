@@ -193,34 +193,49 @@ def vanished_unreadable(fmt: str, tables: Mapping[str, Mapping[str, Any]]) -> se
     placement of each row's printed numbers that keeps the identities (blanks as 0).
 
     ``tables``: the report's ``proactive``, ``applications`` and ``review_litigation``."""
+    return (
+        _vanished_proactive(fmt, tables.get("proactive") or {})
+        | _vanished_applications(tables.get("applications") or {})
+        | _vanished_review(tables.get("review_litigation") or {})
+    )
+
+
+def _vanished_proactive(fmt: str, proactive: Mapping[str, Any]) -> set[str]:
     out: set[str] = set()
     items = {it.key: it for it in model.PROACTIVE_ITEMS[fmt]}  # type: ignore[index]
-    for key, row in (tables.get("proactive") or {}).items():
+    for key, row in proactive.items():
         cols = items[key].columns
         printed = [str(row[c]) for c in cols if row[c] is not None]
         out |= _disagreeing(f"proactive.{key}", cols, placements(printed, len(cols)))
-    apps = tables.get("applications") or {}
+    return out
+
+
+def _vanished_applications(apps: Mapping[str, Any]) -> set[str]:
+    if not apps:
+        return set()
     domains: dict[str, list[Row]] = {}
     for key, cells in apps.items():
         printed = [str(cells[c]) for c in model.APPLICANT_KEYS if cells[c] is not None]
         rows = [tuple(None if x is None else int(x) for x in r) for r in placements(printed, 7)]
         domains[key] = [r for r in rows if sum(v or 0 for v in r[:6]) == (r[6] or 0)]
-    if apps:
-        out |= table3_unreadable(domains)
-    review = tables.get("review_litigation") or {}
-    if review:
-        values = [review[g][c] for g, _ in model.REVIEW_GROUPS for c in model.REVIEW_KEYS]
-        found = [
-            r
-            for r in placements([str(v) for v in values if v is not None], 15)
-            if all(
-                sum(_value(x) for x in r[g * 5 : g * 5 + 4]) == _value(r[g * 5 + 4])
-                for g in range(3)
-            )
-        ]
-        for g, (group, _) in enumerate(model.REVIEW_GROUPS):
-            part = [r[g * 5 : g * 5 + 5] for r in found]
-            out |= _disagreeing(f"review_litigation.{group}", model.REVIEW_KEYS, part)
+    return table3_unreadable(domains)
+
+
+def _vanished_review(review: Mapping[str, Any]) -> set[str]:
+    if not review:
+        return set()
+    values = [review[g][c] for g, _ in model.REVIEW_GROUPS for c in model.REVIEW_KEYS]
+    found = [
+        r
+        for r in placements([str(v) for v in values if v is not None], 15)
+        if all(
+            sum(_value(x) for x in r[g * 5 : g * 5 + 4]) == _value(r[g * 5 + 4]) for g in range(3)
+        )
+    ]
+    out: set[str] = set()
+    for g, (group, _) in enumerate(model.REVIEW_GROUPS):
+        part = [r[g * 5 : g * 5 + 5] for r in found]
+        out |= _disagreeing(f"review_litigation.{group}", model.REVIEW_KEYS, part)
     return out
 
 

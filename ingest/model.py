@@ -6,6 +6,7 @@ validator, the loader, the site's queries and the tests all read them from here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -103,12 +104,52 @@ APPLICATION_ROWS_ALL: tuple[Row, ...] = (
 )
 APPLICATION_ROW_BY_KEY: dict[str, Row] = {r.key: r for r in APPLICATION_ROWS_ALL}
 
+
+def application_rows(applications: Mapping[str, object]) -> tuple[Row, ...]:
+    """The row layout of table 三 a report prints — the one place this is decided: the
+    23-row variant when it has the single （六）其他处理 row and none of the three, else
+    the 25-row one (FORMAT.md)."""
+    split = any(r.key in applications for r in APPLICATION_ROWS_OTHER_SPLIT)
+    if "other_processing" in applications and not split:
+        return APPLICATION_ROWS_SINGLE
+    return APPLICATION_ROWS_SPLIT
+
+
+# Header text of the printed tables, besides the row and column labels.
+PROACTIVE_ITEM_HEAD = "信息内容"  # table 二's first column
+APPLICANT_HEAD = "申请人情况"  # table 三, over the seven applicant columns
+APPLICANT_ORG_HEAD = "法人或其他组织"  # table 三, over the five organisation columns
+BALANCE_NOTE = (
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"  # table 三's corner
+)
+
+# The merged group cells of table 三, by key (the site's queries join on the key,
+# never on the printed label).
+APPLICATION_GROUPS: tuple[tuple[str, str], ...] = (
+    ("result", _RESULT),
+    ("denied", _DENIED),
+    ("unavailable", _UNAVAILABLE),
+    ("unprocessed", _UNPROCESSED),
+    ("other", _OTHER),
+)
+GROUP_KEY_BY_LABEL: dict[str, str] = {label: key for key, label in APPLICATION_GROUPS}
+
 # Outcome rows: every row from `granted` to the （六） rows; they sum to total_handled.
 OUTCOME_KEYS: tuple[str, ...] = tuple(
     r.key
     for r in APPLICATION_ROWS_ALL
     if r.key not in ("new_received", "carried_over", "total_handled", "carried_forward")
 )
+
+
+def outcome_label(row: Row) -> str | None:
+    """The outcome category a row counts under (予以公开, 部分公开, （三）不予公开, …): its own
+    label under 三、本年度办理结果, else its group's; None for the rows that are not outcomes."""
+    if row.key not in OUTCOME_KEYS:
+        return None
+    return row.label if row.group == _RESULT else row.group
+
+
 DENIED_KEYS: tuple[str, ...] = tuple(r.key for r in APPLICATION_ROWS_HEAD if r.group == _DENIED)
 UNAVAILABLE_KEYS: tuple[str, ...] = tuple(
     r.key for r in APPLICATION_ROWS_HEAD if r.group == _UNAVAILABLE
@@ -460,17 +501,33 @@ TABLE_IDENTITIES: tuple[Identity, ...] = tuple(i for i in IDENTITIES if i.table)
 COLUMN_IDENTITIES: tuple[Identity, ...] = tuple(i for i in IDENTITIES if i.along == "column")
 IDENTITY_BY_NAME: dict[str, Identity] = {i.name: i for i in IDENTITIES}
 
-# Layouts the parser recognises, with Chinese names for the site.
-LAYOUTS: tuple[tuple[str, str], ...] = (
-    ("tab-cells", "每格一行（制表符缩进）"),
-    ("pipe-rows", "竖线分隔行"),
-    ("markdown-ocr", "OCR 识别的 Markdown 表格"),
-    ("pdf-text", "PDF 提取文本"),
-    ("run-together", "单元格连写（无分隔符）"),
-    ("html", "HTML 网页"),
-    ("docx", "Word 文档"),
-    ("pdf", "PDF 文件"),
+# ---------------------------------------------------------------------------
+# Layouts: how a report reaches us (reports.layout), one list for the parser's
+# detector, the site's labels, the renderer and the synthetic corpus's mix
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    key: str
+    label: str  # Chinese, for the site
+    text: bool  # text copied out of a page or a PDF (else a document file)
+    corpus_share: float  # share of the synthetic corpus written in this layout
+
+
+LAYOUT_TABLE: tuple[Layout, ...] = (
+    Layout("tab-cells", "每格一行（制表符缩进）", True, 0.2),
+    Layout("pipe-rows", "竖线分隔行", True, 0.2),
+    Layout("run-together", "单元格连写（无分隔符）", True, 0.17),
+    Layout("pdf-text", "PDF 提取文本", True, 0.17),
+    Layout("markdown-ocr", "OCR 识别的 Markdown 表格", True, 0.17),
+    Layout("html", "HTML 网页", False, 0.077),
+    Layout("docx", "Word 文档", False, 0.001),  # rendering a .docx takes ~1 s
+    Layout("pdf", "PDF 文件", False, 0.01),  # rendering a PDF ~75 ms
 )
+LAYOUTS: tuple[tuple[str, str], ...] = tuple((x.key, x.label) for x in LAYOUT_TABLE)
+TEXT_LAYOUTS: tuple[str, ...] = tuple(x.key for x in LAYOUT_TABLE if x.text)
+LAYOUT_SHARES: dict[str, float] = {x.key: x.corpus_share for x in LAYOUT_TABLE}
 
 
 # ---------------------------------------------------------------------------

@@ -57,16 +57,9 @@ def value_cell(table: str, row: str, col: str, cells: dict[str, Any], marks: dic
 # --------------------------------------------------------------------------- table 三
 
 
-def application_rows(apps: dict[str, Any]) -> tuple[model.Row, ...]:
-    """The row layout the report used: 23 rows with one （六）, else 25."""
-    if "other_processing" in apps:
-        return model.APPLICATION_ROWS_SINGLE
-    return model.APPLICATION_ROWS_SPLIT
-
-
 def table_three(report: dict[str, Any], marks: dict) -> list[list[Cell]]:
     apps = report.get("applications") or {}
-    rows = application_rows(apps)
+    rows = model.application_rows(apps)
     in_result = [r for r in rows if r.group]
     out: list[list[Cell]] = []
     for row in rows:
@@ -197,6 +190,12 @@ def page_context(row: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
         "table_two": table_two(report) if report.get("proactive") else None,
         "table_three": table_three(report, marks) if report.get("applications") else None,
         "applicant_columns": [label for _, label in model.APPLICANT_COLUMNS],
+        "headings": {
+            "balance_note": model.BALANCE_NOTE,
+            "applicants": model.APPLICANT_HEAD,
+            "organisations": model.APPLICANT_ORG_HEAD,
+            "item": model.PROACTIVE_ITEM_HEAD,
+        },
         "table_four": table_four(report, marks) if report.get("review_litigation") else None,
         "review_headers": review_headers(),
         "failed": [c for c in checks if c["ok"] is False],

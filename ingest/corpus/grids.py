@@ -142,9 +142,7 @@ def _proactive_grid(report: Report, ctx: _Ctx) -> Grid | None:
 
 def application_rows(applications: Mapping[str, Any]) -> tuple[model.Row, ...]:
     """The rows of table 三 in the report, in printed order (25- or 23-row variant)."""
-    split = any(r.key in applications for r in model.APPLICATION_ROWS_OTHER_SPLIT)
-    rows = model.APPLICATION_ROWS_SPLIT if split else model.APPLICATION_ROWS_SINGLE
-    return tuple(r for r in rows if r.key in applications)
+    return tuple(r for r in model.application_rows(applications) if r.key in applications)
 
 
 def _applications_grid(report: Report, ctx: _Ctx) -> Grid | None:

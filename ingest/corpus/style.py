@@ -11,30 +11,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from ingest import model
+
 Report = Mapping[str, Any]
 CellKind = Literal["head", "group", "label", "value"]
 
 
-LAYOUTS: tuple[str, ...] = (
-    "tab-cells",
-    "pipe-rows",
-    "run-together",
-    "pdf-text",
-    "markdown-ocr",
-    "html",
-    "docx",
-)
-TEXT_LAYOUTS: tuple[str, ...] = LAYOUTS[:5]
+# What the renderer writes (the model's layouts; "pdf" is written by render_file only).
+LAYOUTS: tuple[str, ...] = tuple(k for k, _ in model.LAYOUTS if k != "pdf")
+TEXT_LAYOUTS: tuple[str, ...] = model.TEXT_LAYOUTS
 
 # What a blank cell becomes when a web page is flattened with no separator: the
 # page's ``&nbsp;``. It keeps a blank cell apart from the digits around it.
 RUN_TOGETHER_BLANK = "\xa0"
 
 # Header texts of the printed tables that are not row or column labels of the model.
-_INFO_CONTENT = "信息内容"
-_APPLICANT_HEAD = "申请人情况"
-_ORG_HEAD = "法人或其他组织"
-_BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+_INFO_CONTENT = model.PROACTIVE_ITEM_HEAD
+_APPLICANT_HEAD = model.APPLICANT_HEAD
+_ORG_HEAD = model.APPLICANT_ORG_HEAD
+_BALANCE_NOTE = model.BALANCE_NOTE
 _BASIS = (
     "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与"
     "政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》"

@@ -36,16 +36,7 @@ Report = dict[str, Any]
 YEARS: tuple[int, ...] = tuple(range(2019, 2026))
 
 # Layout shares: the text layouts most, some HTML, a little DOCX and PDF (slow to render).
-LAYOUT_WEIGHTS: dict[str, float] = {
-    "tab-cells": 0.2,
-    "pipe-rows": 0.2,
-    "run-together": 0.17,
-    "pdf-text": 0.17,
-    "markdown-ocr": 0.17,
-    "html": 0.077,
-    "docx": 0.001,  # render_docx takes ~1 s a document
-    "pdf": 0.01,  # render_pdf ~75 ms
-}
+LAYOUT_WEIGHTS: dict[str, float] = model.LAYOUT_SHARES
 SUFFIX: dict[str, str] = {"html": ".html", "docx": ".docx", "pdf": ".pdf"}
 BROKEN_SHARE = 0.03  # reports that break an identity on purpose
 BLANK_SHARE = 0.08  # reports that leave zero cells blank (None)

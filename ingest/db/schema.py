@@ -170,7 +170,14 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     # Lookup tables: the model's labels, so foreign keys show Chinese names.
     "application_rows": {
-        "columns": {"key": str, "label": str, "group_label": str, "position": int},
+        "columns": {
+            "key": str,
+            "label": str,
+            "group_label": str,
+            "position": int,
+            "group_key": str,
+            "outcome": str,
+        },
         "pk": "key",
     },
     "applicant_columns": {"columns": {"key": str, "label": str, "position": int}, "pk": "key"},
@@ -273,7 +280,14 @@ def _fill_lookups(db: sqlite_utils.Database) -> None:
     )
     db.table("application_rows").upsert_all(
         [
-            {"key": r.key, "label": r.label, "group_label": r.group, "position": i}
+            {
+                "key": r.key,
+                "label": r.label,
+                "group_label": r.group,
+                "position": i,
+                "group_key": model.GROUP_KEY_BY_LABEL.get(r.group),
+                "outcome": model.outcome_label(r),
+            }
             for i, r in enumerate(model.APPLICATION_ROWS_ALL)
         ],
         pk="key",

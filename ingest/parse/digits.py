@@ -115,28 +115,32 @@ def split_review(digits: str) -> list[tuple[int, ...]]:
 _MAX_HALF_COMBOS = 20000
 
 
+def _applies(identity: model.Identity, present: set[str]) -> bool:
+    """Whether a column identity can be checked on the rows a table prints (as the
+    validator decides it): every reported row, and every part or, if parts are optional,
+    at least one."""
+    parts = [k for k in identity.computed if k in present]
+    if not parts or not all(k in present for k in identity.reported):
+        return False
+    return identity.parts_optional or len(parts) == len(identity.computed)
+
+
 def _column_solutions(
     fixed: dict[str, tuple[Any, ...]], open_rows: dict[str, list[tuple[int, ...]]]
 ) -> list[dict[str, tuple[int, ...]]]:
     """Up to two picks of one split per open row that satisfy table 三's column identities.
 
-    The identities (checks.column_checks) are linear: per applicant column, 本年新收 +
+    The identities (model.COLUMN_IDENTITIES, as the validator checks them) are linear: per applicant column, 本年新收 +
     上年结转 − 总计 − 结转 = 0 and 总计 − Σ 办理结果 = 0, each skipped where a fixed cell is
     blank. Each candidate becomes its vector of contributions; the rows are split in two
     halves whose sums must cancel the fixed rows' sum (meet in the middle).
     """
     present = set(fixed) | set(open_rows)
-    identities: list[dict[str, int]] = []
-    if {"new_received", "carried_over", "total_handled", "carried_forward"} <= present:
-        identities.append(
-            {"new_received": 1, "carried_over": 1, "total_handled": -1, "carried_forward": -1}
-        )
-    outcome_rows = [k for k in model.OUTCOME_KEYS if k in present]
-    if "total_handled" in present and outcome_rows:
-        outcomes = {"total_handled": 1}
-        for k in outcome_rows:
-            outcomes[k] = outcomes.get(k, 0) - 1
-        identities.append(outcomes)
+    identities = [
+        {k: coef for k, coef in ident.coefficients.items() if k in present}
+        for ident in model.COLUMN_IDENTITIES
+        if _applies(ident, present)
+    ]
     width = len(model.APPLICANT_KEYS)
     active = [
         (ident, j)

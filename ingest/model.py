@@ -536,11 +536,13 @@ LAYOUT_SHARES: dict[str, float] = {x.key: x.corpus_share for x in LAYOUT_TABLE}
 
 STATUS_FAILED = "有错误"  # a hard check fails
 STATUS_PASSED = "全部通过"  # every hard check holds
+STATUS_UNREADABLE = "部分无法识别"  # none fails, but some cells could not be read (unreadable)
 STATUS_PARTLY_CHECKED = "部分无法核对"  # none fails, some could not be checked (blank input)
 STATUS_UNCHECKED = "无法核对"  # nothing could be checked (no table 三)
 CHECK_STATUSES: tuple[str, ...] = (
     STATUS_PASSED,
     STATUS_FAILED,
+    STATUS_UNREADABLE,
     STATUS_PARTLY_CHECKED,
     STATUS_UNCHECKED,
 )

@@ -257,11 +257,15 @@ def failed(checks: list[Check], severity: str = "hard") -> list[Check]:
 
 
 def status(report: Report) -> str:
-    """The report's check status (one of model.CHECK_STATUSES), from its hard checks."""
+    """The report's check status (one of model.CHECK_STATUSES), from its hard checks
+    and its unreadable cells: a failed hard check wins; then a report with unreadable
+    cells is "部分无法识别", never "全部通过"."""
     checks = report.get("checks") or []
     hard = [c for c in checks if c["severity"] == "hard"]
     if any(c["ok"] is False for c in hard):
         return model.STATUS_FAILED
+    if report.get("unreadable"):
+        return model.STATUS_UNREADABLE
     if any(c["ok"] is True for c in hard) and report.get("applications") != {}:
         if all(c["ok"] is not None for c in hard):
             return model.STATUS_PASSED

@@ -32,6 +32,8 @@ class Cell:
     is_value: bool = False
     failed: bool = False
     check_names: list[str] = field(default_factory=list)
+    unreadable: bool = False  # the document shows something the parser could not settle
+    note: str = ""  # for an unreadable cell: the parser's warning about it
 
 
 # --------------------------------------------------------------------------- cells
@@ -49,9 +51,48 @@ def failed_cells(checks: list[dict[str, Any]]) -> dict[str, list[str]]:
     return marks
 
 
-def value_cell(table: str, row: str, col: str, cells: dict[str, Any], marks: dict) -> Cell:
-    names = marks.get(f"{table}.{row}.{col}", [])
-    return Cell(value=cells.get(col), is_value=True, failed=bool(names), check_names=names)
+def unreadable_cells(report: dict[str, Any]) -> dict[str, str]:
+    """Map each unreadable cell's dotted path → the parser's warning about it (the first
+    warning that names its row, else every warning): the tooltip of "无法识别"."""
+    warnings = report.get("warnings") or []
+    out: dict[str, str] = {}
+    for path in report.get("unreadable") or ():
+        row = path.split(".")[1] if path.count(".") >= 1 else path
+        named = [w for w in warnings if row in w]
+        out[path] = "；".join(named[:2] or warnings[:3])
+    return out
+
+
+def value_cell(
+    table: str,
+    row: str,
+    col: str,
+    cells: dict[str, Any],
+    marks: dict,
+    unread: dict[str, str] | None = None,
+) -> Cell:
+    path = f"{table}.{row}.{col}"
+    names = marks.get(path, [])
+    note = (unread or {}).get(path)
+    return Cell(
+        value=cells.get(col),
+        is_value=True,
+        failed=bool(names),
+        check_names=names,
+        unreadable=note is not None,
+        note=note or "",
+    )
+
+
+def unchecked_for_unreadable(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The checks that could not be evaluated (ok null) because they cover an unreadable
+    cell: shown as "无法核对"."""
+    unread = set(report.get("unreadable") or ())
+    return [
+        c
+        for c in report.get("checks") or []
+        if c.get("ok") is None and unread.intersection(c.get("cells") or ())
+    ]
 
 
 # --------------------------------------------------------------------------- table 三
@@ -61,9 +102,10 @@ def table_three(report: dict[str, Any], marks: dict) -> list[list[Cell]]:
     apps = report.get("applications") or {}
     rows = model.application_rows(apps)
     in_result = [r for r in rows if r.group]
+    unread = unreadable_cells(report)
     out: list[list[Cell]] = []
     for row in rows:
-        out.append(_label_cells(row, rows, in_result) + _value_cells(row.key, apps, marks))
+        out.append(_label_cells(row, rows, in_result) + _value_cells(row.key, apps, marks, unread))
     return out
 
 
@@ -83,9 +125,13 @@ def _label_cells(
     return [*cells, Cell(row.label)]
 
 
-def _value_cells(key: str, apps: dict[str, Any], marks: dict) -> list[Cell]:
+def _value_cells(
+    key: str, apps: dict[str, Any], marks: dict, unread: dict[str, str]
+) -> list[Cell]:
     cells = apps.get(key) or {}
-    return [value_cell("applications", key, col, cells, marks) for col in model.APPLICANT_KEYS]
+    return [
+        value_cell("applications", key, col, cells, marks, unread) for col in model.APPLICANT_KEYS
+    ]
 
 
 # --------------------------------------------------------------------------- table 四
@@ -93,8 +139,9 @@ def _value_cells(key: str, apps: dict[str, Any], marks: dict) -> list[Cell]:
 
 def table_four(report: dict[str, Any], marks: dict) -> list[Cell]:
     rl = report.get("review_litigation") or {}
+    unread = unreadable_cells(report)
     return [
-        value_cell("review_litigation", grp, col, rl.get(grp) or {}, marks)
+        value_cell("review_litigation", grp, col, rl.get(grp) or {}, marks, unread)
         for grp, _ in model.REVIEW_GROUPS
         for col in model.REVIEW_KEYS
     ]
@@ -118,6 +165,7 @@ def table_two(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Blocks of table 二 in printed order: block title, column labels, item rows."""
     items = model.PROACTIVE_ITEMS.get(report.get("format") or "2021", model.PROACTIVE_2021)
     proactive = report.get("proactive") or {}
+    unread = unreadable_cells(report)
     blocks: list[dict[str, Any]] = []
     for item in items:
         if not blocks or blocks[-1]["title"] != item.block or blocks[-1]["keys"] != item.columns:
@@ -126,7 +174,9 @@ def table_two(report: dict[str, Any]) -> list[dict[str, Any]]:
         blocks[-1]["rows"].append(
             {
                 "label": item.labels[0],
-                "cells": [Cell(value=cells.get(k), is_value=True) for k in item.columns],
+                "cells": [
+                    value_cell("proactive", item.key, k, cells, {}, unread) for k in item.columns
+                ],
                 "unit": cells.get("amount_unit"),
             }
         )
@@ -152,6 +202,56 @@ async def other_years(datasette: Datasette, row: dict[str, Any]) -> list[dict[st
     db = datasette.get_database(_database_name(datasette))
     sql = "select id, year, agency, check_status from reports where agency_id = ? order by year, id"
     return [dict(r) for r in (await db.execute(sql, [row["agency_id"]])).rows]
+
+
+async def sources_of(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any]:
+    """Every file this report was read from (one report per agency and year, ingest.db.
+    groups) with its provenance, primary first, and the cells where they disagree."""
+    db = datasette.get_database(_database_name(datasette))
+    try:
+        rows = (
+            await db.execute(
+                "select id, kind, url, published, retrieved from sources where report_id = ?"
+                " order by id = ? desc, id",
+                [row["id"], row["source_id"]],
+            )
+        ).rows
+        differ = (
+            await db.execute(
+                "select d.cell, d.primary_value, d.other_value, s.kind, d.source_id"
+                " from disagreements d join sources s on s.id = d.source_id"
+                " where d.report_id = ? order by d.cell, d.source_id",
+                [row["id"]],
+            )
+        ).rows
+    except Exception:  # a database from before sources.report_id: no list
+        return {"sources": [], "disagreements": []}
+    sources = []
+    for r in rows:
+        url = r["url"]
+        safe = url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+        sources.append({**dict(r), "url": safe, "primary": r["id"] == row["source_id"]})
+    return {
+        "sources": sources,
+        "disagreements": [{**dict(d), "label": cell_label(d["cell"])} for d in differ],
+    }
+
+
+def cell_label(path: str) -> str:
+    """A dotted cell path → its printed labels ("表三 本年新收… · 自然人")."""
+    table, _, rest = path.partition(".")
+    row, _, col = rest.partition(".")
+    if table == "applications":
+        label = model.APPLICATION_ROW_BY_KEY[row].label if row in model.APPLICATION_ROW_BY_KEY else row
+        return f"表三 {label} · {dict(model.APPLICANT_COLUMNS).get(col, col)}"
+    if table == "review_litigation":
+        groups = dict(model.REVIEW_GROUPS)
+        return f"表四 {groups.get(row, row)} · {dict(model.REVIEW_COLUMNS).get(col, col)}"
+    if table == "proactive":
+        column = model.PROACTIVE_COLUMN_BY_KEY.get(col)
+        label = model.PROACTIVE_LABELS.get(row, row)
+        return f"表二 {label} · {column.label if column else col}"
+    return path
 
 
 async def provenance(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +299,8 @@ def page_context(row: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
         "table_four": table_four(report, marks) if report.get("review_litigation") else None,
         "review_headers": review_headers(),
         "failed": [c for c in checks if c["ok"] is False],
+        "unchecked": unchecked_for_unreadable(report),
+        "unreadable_count": len(report.get("unreadable") or ()),
         "identities": {i.name: i for i in model.IDENTITIES},
         "sections": narrative_sections(report),
         "layouts": dict(model.LAYOUTS),
@@ -212,6 +314,7 @@ async def report_html(datasette: Datasette, request: Request) -> Response:
     context = page_context(row, report)
     context["other_years"] = await other_years(datasette, row)
     context["provenance"] = await provenance(datasette, row)
+    context.update(await sources_of(datasette, row))
     context["database"] = _database_name(datasette)
     html = await datasette.render_template("report.html", context, request=request)
     return Response.html(html)

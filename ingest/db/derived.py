@@ -28,8 +28,18 @@ import sqlite_utils
 
 from ..model import STATUS_FAILED
 
+# Sums are over agencies' own reports: a whole-region aggregate report (scope =
+# 'region') already contains its agencies' figures, so it is counted apart
+# (region_reports) and never added to them.
+ORGAN = "coalesce(scope, '') != 'region'"
+
+
+def _organ_sum(expr: str, name: str) -> str:
+    return f"sum(case when {ORGAN} then {expr} end) as {name}"
+
+
 _OUTCOME_SUMS = ", ".join(
-    f"sum({name}) as {name}"
+    _organ_sum(name, name)
     for name in (
         "new_received",
         "carried_over",
@@ -43,25 +53,29 @@ _OUTCOME_SUMS = ", ".join(
         "carried_forward",
     )
 )
+_COUNTS = f"sum({ORGAN}) as reports, sum(scope = 'region') as region_reports"
 
 TABLE_SUMMARIES: dict[str, str] = {
     "summary_year": f"""
-select year, count(*) as reports, count(distinct agency_id) as agencies,
+select year, {_COUNTS}, count(distinct agency_id) as agencies,
        count(distinct province) as provinces, {_OUTCOME_SUMS},
-       sum(review_total) as review_total, sum(review_corrected) as review_corrected,
-       sum(litigation_total) as litigation_total, sum(litigation_corrected) as litigation_corrected,
+       {_organ_sum("review_total", "review_total")},
+       {_organ_sum("review_corrected", "review_corrected")},
+       {_organ_sum("litigation_total", "litigation_total")},
+       {_organ_sum("litigation_corrected", "litigation_corrected")},
        sum(fee_charged) as reports_charging_fees, sum(fee_amount_yuan) as fee_amount_yuan,
        sum(check_status = '{STATUS_FAILED}') as reports_failing_checks
 from reports where year is not null group by year order by year
 """,
     "summary_year_province": f"""
-select year, coalesce(province, '（未识别）') as province, count(*) as reports, {_OUTCOME_SUMS},
-       sum(review_total) as review_total, sum(review_corrected) as review_corrected,
-       sum(litigation_total) as litigation_total, sum(check_status = '{STATUS_FAILED}') as reports_failing_checks
+select year, coalesce(province, '（未识别）') as province, {_COUNTS}, {_OUTCOME_SUMS},
+       {_organ_sum("review_total", "review_total")},
+       {_organ_sum("review_corrected", "review_corrected")},
+       {_organ_sum("litigation_total", "litigation_total")}, sum(check_status = '{STATUS_FAILED}') as reports_failing_checks
 from reports where year is not null group by year, province order by year, province
 """,
     "summary_year_agency_type": f"""
-select year, coalesce(agency_type, '（未识别）') as agency_type, count(*) as reports, {_OUTCOME_SUMS}
+select year, coalesce(agency_type, '（未识别）') as agency_type, {_COUNTS}, {_OUTCOME_SUMS}
 from reports where year is not null group by year, agency_type order by year, agency_type
 """,
     "summary_year_row": """
@@ -69,14 +83,14 @@ select r.year, a.row_key, ar.label, ar.group_label, ar.position,
        count(a.total) as reports, sum(a.total) as total
 from applications a join reports r on r.id = a.report_id
 join application_rows ar on ar.key = a.row_key
-where r.year is not null group by r.year, a.row_key order by r.year, ar.position
+where r.year is not null and coalesce(r.scope, '') != 'region' group by r.year, a.row_key order by r.year, ar.position
 """,
     "summary_year_review": """
 select r.year, v.grp, g.label, sum(v.upheld) as upheld, sum(v.corrected) as corrected,
        sum(v.other) as other, sum(v.pending) as pending, sum(v.total) as total
 from review_litigation v join reports r on r.id = v.report_id
 join review_groups g on g.key = v.grp
-where r.year is not null group by r.year, v.grp order by r.year, v.grp
+where r.year is not null and coalesce(r.scope, '') != 'region' group by r.year, v.grp order by r.year, v.grp
 """,
     # Only the reports that mention or imply a fee: section 六 (fee_charged, fee_amount_yuan)
     # and table 三's other_no_fee row (applications dropped for an unpaid fee notice).

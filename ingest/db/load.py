@@ -113,6 +113,7 @@ CHILD_COLUMNS: dict[str, tuple[str, ...]] = {
     "review_litigation": ("report_id", "grp", *REVIEW_CELLS),
     "checks": tuple(c for c in TABLES["checks"]["columns"] if c != "id"),
     "warnings": ("report_id", "message"),
+    "unreadable_cells": ("report_id", "cell", "table_name", "row_key", "column_key"),
 }
 CHILD_TABLES: tuple[str, ...] = tuple(CHILD_COLUMNS)
 
@@ -256,6 +257,9 @@ def _report_row(report: Report, rid: str, source_path: str) -> dict[str, Any]:
         "checks_failed": len(validator.failed(all_checks, "hard")),
         "soft_checks_failed": len(validator.failed(all_checks, "soft")),
         "warnings_count": len(report.get("warnings") or []),
+        "unreadable_count": len(report.get("unreadable") or []),
+        "sources_count": 1,
+        "disagreements": 0,
         "tables_missing": ",".join(missing) or None,
         "source_id": rid,
         "source_path": source_path,
@@ -280,6 +284,8 @@ def _source_row(
         "url": src.get("url"),
         "published": report.get("published"),
         "retrieved": src.get("retrieved"),
+        "report_id": rid,
+        "reading_json": None,
     }
 
 
@@ -300,7 +306,16 @@ def _child_rows(report: Report, rid: str) -> tuple[list[tuple[Any, ...]], ...]:
         ],
         [_check_row(rid, c) for c in report.get("checks") or []],
         [(rid, w) for w in report.get("warnings") or []],
+        [(rid, path, *_cell_parts(path)) for path in report.get("unreadable") or []],
     )
+
+
+def _cell_parts(path: str) -> tuple[str | None, str | None, str | None]:
+    """A dotted cell path of CANONICAL_JSON's `unreadable` ("applications.granted.total")
+    → (table, row key, column key); missing parts are None."""
+    parts = path.split(".", 2)
+    parts += [None] * (3 - len(parts))  # type: ignore[list-item]
+    return parts[0], parts[1], parts[2]
 
 
 def _agency_row(report: Report) -> tuple[Any, ...] | None:

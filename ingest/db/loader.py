@@ -4,6 +4,7 @@ one transaction per batch, then the indexes and the derived tables."""
 from __future__ import annotations
 
 import importlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
@@ -14,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from .derived import build_derived
+from .groups import group_readings
 from .load import (
     CHILD_TABLES,
     INSERT_AGENCY,
@@ -186,6 +188,7 @@ class Loader:
             execute(f"delete from {FTS_TABLE} where rowid in ({','.join('?' * len(ids))})", ids)
             execute("delete from sections where report_id = ?", [rid])
         execute("delete from reports where id = ?", [rid])
+        execute("delete from disagreements where source_id = ? or report_id = ?", [rid, rid])
         execute("delete from sources where id = ?", [rid])
 
     def flush(self) -> None:
@@ -302,9 +305,30 @@ class Loader:
         """Flush, build the indexes, then everything derived from the rows
         (ingest.db.derived: cross-year checks, summary tables, serving indexes, facets)."""
         self.flush()
+        self._restore_orphans()
         with self.whole_table_work() as db:
             create_indexes(db)
+        group_readings(self.db)
+        with self.whole_table_work() as db:
             build_derived(db)
+
+    def _restore_orphans(self) -> None:
+        """Readings whose report went (its primary file changed or failed this run) are
+        loaded again as reports of their own; group_readings then merges them anew."""
+        orphans = self.conn.execute(
+            "select id, path, sha256, raw_text, reading_json from sources"
+            " where reading_json is not null"
+            " and report_id not in (select id from reports)"
+        ).fetchall()
+        if not orphans:
+            return
+        with self.conn:
+            for rid, _path, sha, _raw, _doc in orphans:
+                self.conn.execute("delete from sources where id = ?", [rid])
+                self.shas.discard(sha)
+        for _rid, path, _sha, raw, doc in orphans:
+            self.add_prepared(prepare(json.loads(doc), path, raw))
+        self.flush()
 
 
 def load_reports(

@@ -71,6 +71,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "url": str,
             "published": str,
             "retrieved": str,
+            # the report this file is a reading of (one report per agency and year:
+            # ingest.db.groups); reading_json keeps the canonical JSON of a reading that
+            # is not the report's primary one (the primary's is reports.json)
+            "report_id": str,
+            "reading_json": str,
         },
         "pk": "id",
     },
@@ -101,6 +106,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "checks_failed": int,
             "soft_checks_failed": int,
             "warnings_count": int,
+            "unreadable_count": int,
+            "sources_count": int,
+            "disagreements": int,
             "tables_missing": str,
             "source_id": str,
             "source_path": str,
@@ -155,6 +163,34 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "id",
         "foreign_keys": [("report_id", "reports", "id")],
     },
+    # Cells the parser saw but could not settle (CANONICAL_JSON's `unreadable`): NULL in
+    # the value tables like a blank, listed here so nobody takes them for blanks.
+    "unreadable_cells": {
+        "columns": {
+            "id": int,
+            "report_id": str,
+            "cell": str,
+            "table_name": str,
+            "row_key": str,
+            "column_key": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("report_id", "reports", "id")],
+    },
+    # Where two files of one report (agency and year) print different values for a cell:
+    # the primary reading's value and the other file's (ingest.db.groups).
+    "disagreements": {
+        "columns": {
+            "id": int,
+            "report_id": str,
+            "source_id": str,
+            "cell": str,
+            "primary_value": str,
+            "other_value": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("report_id", "reports", "id"), ("source_id", "sources", "id")],
+    },
     "ingest_errors": {
         "columns": {
             "path": str,
@@ -205,6 +241,9 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("proactive", ("item",)),
     ("review_litigation", ("grp",)),
     ("sections", ("report_id",)),
+    ("unreadable_cells", ("report_id",)),
+    ("disagreements", ("report_id",)),
+    ("sources", ("report_id",)),
     ("checks", ("report_id",)),
     ("checks", ("identity", "ok")),
     ("warnings", ("report_id",)),

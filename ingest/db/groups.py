@@ -1,0 +1,183 @@
+"""One report per agency and year: files that are readings of the same report become
+one report with several sources.
+
+The loader gives every distinct file (by sha256) its own report rows. After a load,
+`group_readings` finds the reports of one agency (agencies.id, the agency key that folds
+"洪泽区人民政府" and "淮安市洪泽区人民政府" together), one year and one scope (an
+agency's own report and its whole-region aggregate are different reports), keeps the
+primary reading as the report and turns the others into further sources of it:
+
+- their `sources` rows point at the report (`sources.report_id`) and keep their own
+  canonical JSON (`sources.reading_json`), so nothing read is lost;
+- every cell where a reading prints a value other than the primary's is a
+  `disagreements` row, and the report carries the count (`reports.disagreements`);
+- their rows in the value tables, sections and search index are deleted: summaries,
+  facets and queries count the report once.
+
+The primary reading is the first by PRIMARY_RULE (stated in the README too):
+1. fewer tables missing; 2. fewer unreadable cells; 3. the original formats before
+copies (PDF, then Word, then an HTML page, then text); 4. fewer failed hard checks;
+5. fewer parse warnings; 6. the smaller id (so the choice never depends on load order).
+Byte-identical copies never get here: they are one file (one sha256, one id) already.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from .schema import FTS_TABLE
+
+# Lower is better: the kinds (file suffixes) in the order originals come before copies.
+FORMAT_RANK: dict[str, int] = {"pdf": 0, "docx": 1, "doc": 1, "wps": 1, "html": 2, "htm": 2}
+OTHER_FORMAT_RANK = 3
+PRIMARY_RULE = (
+    "表格缺失少者优先；无法识别的格少者优先；原始格式优先（PDF、Word、网页、文本）；"
+    "勾稽错误少者优先；解析警告少者优先；编号小者优先"
+)
+
+# The value tables whose cells are compared between readings (CANONICAL_JSON's tables).
+VALUE_TABLES = ("proactive", "applications", "review_litigation")
+# The rows a report owns besides its reports row (deleted when it becomes a mere source).
+REPORT_CHILD_TABLES = (
+    "proactive",
+    "applications",
+    "review_litigation",
+    "checks",
+    "warnings",
+    "unreadable_cells",
+)
+
+_CANDIDATES_SQL = """
+select r.id, r.agency_id, r.year, coalesce(r.scope, '') as scope,
+       length(coalesce(r.tables_missing, '')) as missing, coalesce(r.unreadable_count, 0),
+       lower(coalesce(s.kind, '')), coalesce(r.checks_failed, 0), coalesce(r.warnings_count, 0)
+from reports r left join sources s on s.id = r.source_id
+where (r.agency_id, r.year, coalesce(r.scope, '')) in (
+  select agency_id, year, coalesce(scope, '') from reports
+  where agency_id is not null and year is not null
+  group by agency_id, year, coalesce(scope, '') having count(*) > 1
+)
+"""
+
+
+def _rank(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """PRIMARY_RULE as a sort key of a _CANDIDATES_SQL row (lower is the primary)."""
+    rid, _agency, _year, _scope, missing, unreadable, kind, failed, warnings = row
+    return (
+        missing,
+        unreadable,
+        FORMAT_RANK.get(kind, OTHER_FORMAT_RANK),
+        failed,
+        warnings,
+        rid,
+    )
+
+
+def cells(report: dict[str, Any]) -> dict[str, Any]:
+    """A canonical report's table cells as {dotted path: value} (amount units included)."""
+    out: dict[str, Any] = {}
+    for table in VALUE_TABLES:
+        for row, values in (report.get(table) or {}).items():
+            for column, value in (values or {}).items():
+                out[f"{table}.{row}.{column}"] = value
+    return out
+
+
+def differing_cells(primary: dict[str, Any], other: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(cell, primary value, other value) for every cell both readings print where the
+    values differ. A cell that one reading could not read (listed in its `unreadable`)
+    or does not have is not a disagreement: that reading says nothing about it."""
+    a, b = cells(primary), cells(other)
+    skip = set(primary.get("unreadable") or ()) | set(other.get("unreadable") or ())
+    out = []
+    for path in a.keys() & b.keys():
+        if path in skip:
+            continue
+        x, y = a[path], b[path]
+        if x != y and not (isinstance(x, (int, float)) and isinstance(y, (int, float)) and x == y):
+            out.append((path, x, y))
+    return sorted(out)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _delete_report_rows(conn: Any, rid: str) -> None:
+    """Delete a reading's report rows (not its sources row)."""
+    for table in REPORT_CHILD_TABLES:
+        conn.execute(f"delete from [{table}] where report_id = ?", [rid])
+    ids = [r[0] for r in conn.execute("select id from sections where report_id = ?", [rid])]
+    if ids:
+        conn.execute(f"delete from {FTS_TABLE} where rowid in ({','.join('?' * len(ids))})", ids)
+        conn.execute("delete from sections where report_id = ?", [rid])
+    conn.execute("delete from reports where id = ?", [rid])
+
+
+def group_readings(db: sqlite_utils.Database) -> int:
+    """Merge the readings of one report (agency, year, scope) into one report; returns
+    how many readings became further sources of another report.
+
+    Re-runnable: a reading that joins an existing report later is compared with its
+    primary (and may become the primary: then the old primary's rows become a source
+    and every disagreement of the report is computed again against the new one)."""
+    conn = db.conn
+    groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    for row in conn.execute(_CANDIDATES_SQL).fetchall():
+        groups.setdefault((row[1], row[2], row[3]), []).append(row)
+    merged = 0
+    with conn:
+        for rows in groups.values():
+            rows.sort(key=_rank)
+            primary_id = rows[0][0]
+            others = [r[0] for r in rows[1:]]
+            # Sources that already belonged to one of these reports follow the new primary.
+            ids = [r[0] for r in rows]
+            marks = ",".join("?" * len(ids))
+            conn.execute(
+                f"update sources set report_id = ? where report_id in ({marks})", [primary_id, *ids]
+            )
+            for rid in others:
+                doc = conn.execute("select json from reports where id = ?", [rid]).fetchone()[0]
+                conn.execute(
+                    "update sources set reading_json = ? where id = ?",
+                    [doc, rid],
+                )
+                _delete_report_rows(conn, rid)
+                merged += 1
+            conn.execute(
+                "update sources set reading_json = null where id = ?", [primary_id]
+            )
+            conn.execute(f"delete from disagreements where report_id in ({marks})", ids)
+            _compare(conn, primary_id)
+    return merged
+
+
+def _compare(conn: Any, report_id: str) -> None:
+    """Write the disagreements of every other reading of `report_id` with its primary,
+    and the report's sources and disagreements counts."""
+    primary = json.loads(
+        conn.execute("select json from reports where id = ?", [report_id]).fetchone()[0]
+    )
+    readings = conn.execute(
+        "select id, reading_json from sources where report_id = ? and id != ?"
+        " and reading_json is not null order by id",
+        [report_id, report_id],
+    ).fetchall()
+    rows = [
+        (report_id, source_id, cell, _text(mine), _text(theirs))
+        for source_id, doc in readings
+        for cell, mine, theirs in differing_cells(primary, json.loads(doc))
+    ]
+    conn.executemany(
+        "insert into disagreements (report_id, source_id, cell, primary_value, other_value)"
+        " values (?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.execute(
+        "update reports set sources_count = ?, disagreements = ? where id = ?",
+        [len(readings) + 1, len(rows), report_id],
+    )

@@ -1,0 +1,192 @@
+"""One report per agency and year (ingest.db.groups): the same report from several
+files is one report with several sources; disagreements are flagged; summaries count
+each report once; a whole-region aggregate is not added to its agencies' reports."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from ingest import model
+from ingest.cli import cli
+from ingest.corpus.render import render_html, render_pdf, render_text
+from ingest.db.groups import differing_cells
+from ingest.db.loader import load_reports
+from ingest.parse import parse_file
+
+from .helpers import COMPARED, SAMPLES, gold_for
+
+SAMPLE = SAMPLES / "000_872c2db3c34386f9.txt"
+
+
+def _first(value: Any) -> Any:
+    """Where the gold allows several values (a list), the first one."""
+    if isinstance(value, list):
+        return value[0]
+    if isinstance(value, dict):
+        return {k: _first(v) for k, v in value.items()}
+    return value
+
+
+def _gold_report() -> dict[str, Any]:
+    """The bundled sample's hand-checked tables, as a report to render."""
+    gold = gold_for(SAMPLE.stem)
+    return {k: _first(gold[k]) for k in COMPARED}
+
+
+def _ingest(db: Path, *paths: Path) -> None:
+    result = CliRunner().invoke(cli, ["ingest", str(db), "--silent", *map(str, paths)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def three_formats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The sample as text, as an HTML page and as a PDF rendered from its reading; the
+    HTML copy prints one cell differently (本年新收 自然人 and 总计 one more)."""
+    folder = tmp_path_factory.mktemp("copies")
+    report = _gold_report()
+    (folder / "report.txt").write_text(render_text(report, "tab-cells"), encoding="utf-8")
+    render_pdf(report, folder / "report.pdf", random.Random(1))
+    changed = copy.deepcopy(report)
+    row = changed["applications"]["new_received"]
+    row["natural_person"] += 1
+    row["total"] += 1
+    (folder / "report.html").write_text(render_html(changed, random.Random(2)), encoding="utf-8")
+    db = folder / "nianbao.db"
+    _ingest(db, folder)
+    return {"db": sqlite_utils.Database(db), "report": report}
+
+
+def test_same_report_in_three_formats_is_one_report_with_three_sources(
+    three_formats: dict[str, Any],
+) -> None:
+    db = three_formats["db"]
+    reports = list(db.query("select id, sources_count, source_id from reports"))
+    assert len(reports) == 1
+    (report,) = reports
+    assert report["sources_count"] == 3
+    kinds = {
+        r["kind"]: r["report_id"]
+        for r in db.query("select kind, report_id, reading_json from sources")
+    }
+    assert kinds == {"txt": report["id"], "html": report["id"], "pdf": report["id"]}
+    # the primary is the original format (PDF) when all read alike
+    assert db.execute("select kind from sources where id = ?", [report["source_id"]]).fetchone() == (
+        "pdf",
+    )
+    # only one copy of its rows: table 三 has each row once
+    assert db.execute("select count(*) from applications where row_key = 'new_received'").fetchone()[0] == 1
+    assert db.execute("select count(*) from sections where report_id = ?", [report["id"]]).fetchone()[
+        0
+    ] == db.execute("select count(*) from sections").fetchone()[0]
+
+
+def test_disagreeing_sources_are_flagged_with_both_readings(three_formats: dict[str, Any]) -> None:
+    db = three_formats["db"]
+    printed = three_formats["report"]["applications"]["new_received"]
+    rows = list(
+        db.query(
+            "select d.cell, d.primary_value, d.other_value, s.kind from disagreements d"
+            " join sources s on s.id = d.source_id order by d.cell"
+        )
+    )
+    assert rows == [
+        {
+            "cell": "applications.new_received.natural_person",
+            "primary_value": str(printed["natural_person"]),
+            "other_value": str(printed["natural_person"] + 1),
+            "kind": "html",
+        },
+        {
+            "cell": "applications.new_received.total",
+            "primary_value": str(printed["total"]),
+            "other_value": str(printed["total"] + 1),
+            "kind": "html",
+        },
+    ]
+    assert db.execute("select disagreements from reports").fetchone()[0] == 2
+
+
+def test_byte_identical_copies_in_two_folders_are_one_report(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        shutil.copy(SAMPLE, tmp_path / name / SAMPLE.name)
+    db_path = tmp_path / "nianbao.db"
+    _ingest(db_path, tmp_path / "a", tmp_path / "b")
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("select count(*), max(sources_count) from reports").fetchone() == (1, 1)
+    assert db.execute("select count(*) from sources").fetchone()[0] == 1
+
+
+def _reading(report: dict[str, Any], sha: str, **changes: Any) -> dict[str, Any]:
+    r = copy.deepcopy(report)
+    r.update(changes)
+    r["source"] = {**(r.get("source") or {}), "sha256": sha * 64}
+    return r
+
+
+def test_summaries_count_each_report_once_and_keep_region_aggregates_apart(
+    tmp_path: Path,
+) -> None:
+    base = parse_file(SAMPLE)
+    new = base["applications"]["new_received"]["total"]
+    region = {**base["region"]}
+    readings = [
+        (_reading(base, "a"), "copy-a.txt", None),
+        (_reading(base, "b"), "copy-b.html", None),  # the same report again
+        # the county's whole-region aggregate: a different report, not summed with it
+        (
+            _reading(base, "c", agency=region["county"] + "人民政府", scope="region",
+                     agency_type="人民政府"),
+            "county.txt",
+            None,
+        ),
+    ]
+    db = sqlite_utils.Database(tmp_path / "nianbao.db")
+    load_reports(db, readings)
+    assert db.execute("select count(*) from reports").fetchone()[0] == 2
+    year = base["year"]
+    row = db.execute(
+        "select reports, new_received, region_reports from summary_year where year = ?", [year]
+    ).fetchone()
+    assert row == (1, new, 1)
+
+
+def test_a_report_with_an_unreadable_cell_is_not_passed(tmp_path: Path) -> None:
+    base = parse_file(SAMPLE)
+    r = _reading(base, "d")
+    r["applications"]["granted"]["commercial"] = None
+    r["unreadable"] = ["applications.granted.commercial"]
+    r["warnings"] = ["第 40 行：无法确定哪一格"]
+    db = sqlite_utils.Database(tmp_path / "nianbao.db")
+    load_reports(db, [(r, "x.txt", None)])
+    assert db.execute("select check_status, unreadable_count from reports").fetchone() == (
+        model.STATUS_UNREADABLE,
+        1,
+    )
+    assert list(db.query("select cell, table_name, row_key, column_key from unreadable_cells")) == [
+        {
+            "cell": "applications.granted.commercial",
+            "table_name": "applications",
+            "row_key": "granted",
+            "column_key": "commercial",
+        }
+    ]
+
+
+def test_differing_cells_ignore_what_a_reading_could_not_read() -> None:
+    a = {"applications": {"granted": {"total": 3, "commercial": 1}}, "unreadable": []}
+    b = {
+        "applications": {"granted": {"total": 4, "commercial": None}},
+        "unreadable": ["applications.granted.commercial"],
+    }
+    assert differing_cells(a, b) == [("applications.granted.total", 3, 4)]
+    assert json.dumps(differing_cells(a, a)) == "[]"

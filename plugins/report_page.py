@@ -125,9 +125,7 @@ def _label_cells(
     return [*cells, Cell(row.label)]
 
 
-def _value_cells(
-    key: str, apps: dict[str, Any], marks: dict, unread: dict[str, str]
-) -> list[Cell]:
+def _value_cells(key: str, apps: dict[str, Any], marks: dict, unread: dict[str, str]) -> list[Cell]:
     cells = apps.get(key) or {}
     return [
         value_cell("applications", key, col, cells, marks, unread) for col in model.APPLICANT_KEYS
@@ -229,7 +227,11 @@ async def sources_of(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any
     sources = []
     for r in rows:
         url = r["url"]
-        safe = url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+        safe = (
+            url
+            if isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+            else None
+        )
         sources.append({**dict(r), "url": safe, "primary": r["id"] == row["source_id"]})
     return {
         "sources": sources,
@@ -242,7 +244,9 @@ def cell_label(path: str) -> str:
     table, _, rest = path.partition(".")
     row, _, col = rest.partition(".")
     if table == "applications":
-        label = model.APPLICATION_ROW_BY_KEY[row].label if row in model.APPLICATION_ROW_BY_KEY else row
+        label = (
+            model.APPLICATION_ROW_BY_KEY[row].label if row in model.APPLICATION_ROW_BY_KEY else row
+        )
         return f"表三 {label} · {dict(model.APPLICANT_COLUMNS).get(col, col)}"
     if table == "review_litigation":
         groups = dict(model.REVIEW_GROUPS)

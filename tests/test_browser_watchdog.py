@@ -80,7 +80,9 @@ def _report_id(db_path: Path, where: str, params: list[Any]) -> str:
     return row.fetchone()[0]
 
 
-def test_unreadable_cell_shows_wuhuashibie_and_status(page: Any, server: str, db_path: Path) -> None:
+def test_unreadable_cell_shows_wuhuashibie_and_status(
+    page: Any, server: str, db_path: Path
+) -> None:
     rid = _report_id(db_path, "year = 1999", [])
     page.goto(f"{server}/report/{rid}", wait_until="networkidle")
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,9 @@ def test_unreadable_cell_shows_wuhuashibie_and_status(page: Any, server: str, db
 
 
 @needs_shared
-def test_failed_check_shows_reported_and_sum_of_parts(page: Any, server: str, db_path: Path) -> None:
+def test_failed_check_shows_reported_and_sum_of_parts(
+    page: Any, server: str, db_path: Path
+) -> None:
     """洪泽区 2023 prints 0 where its parts add up to 11 (shared/sources/huaian_hongzequ_2023)."""
     assert HAS_SHARED
     db = sqlite_utils.Database(db_path)
@@ -113,5 +117,7 @@ def test_failed_check_shows_reported_and_sum_of_parts(page: Any, server: str, db
     headers = page.locator("section.failed-checks thead th").all_inner_texts()
     assert headers[3:5] == ["报告所填", "各项之和"]
     rows = page.locator("section.failed-checks tbody tr").all()
-    pairs = [(r.locator("td").nth(3).inner_text(), r.locator("td").nth(4).inner_text()) for r in rows]
+    pairs = [
+        (r.locator("td").nth(3).inner_text(), r.locator("td").nth(4).inner_text()) for r in rows
+    ]
     assert ("0", "11") in pairs

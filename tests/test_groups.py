@@ -79,14 +79,20 @@ def test_same_report_in_three_formats_is_one_report_with_three_sources(
     }
     assert kinds == {"txt": report["id"], "html": report["id"], "pdf": report["id"]}
     # the primary is the original format (PDF) when all read alike
-    assert db.execute("select kind from sources where id = ?", [report["source_id"]]).fetchone() == (
-        "pdf",
-    )
+    assert db.execute(
+        "select kind from sources where id = ?", [report["source_id"]]
+    ).fetchone() == ("pdf",)
     # only one copy of its rows: table 三 has each row once
-    assert db.execute("select count(*) from applications where row_key = 'new_received'").fetchone()[0] == 1
-    assert db.execute("select count(*) from sections where report_id = ?", [report["id"]]).fetchone()[
-        0
-    ] == db.execute("select count(*) from sections").fetchone()[0]
+    assert (
+        db.execute("select count(*) from applications where row_key = 'new_received'").fetchone()[0]
+        == 1
+    )
+    assert (
+        db.execute("select count(*) from sections where report_id = ?", [report["id"]]).fetchone()[
+            0
+        ]
+        == db.execute("select count(*) from sections").fetchone()[0]
+    )
 
 
 def test_disagreeing_sources_are_flagged_with_both_readings(three_formats: dict[str, Any]) -> None:
@@ -136,7 +142,7 @@ def _reading(report: dict[str, Any], sha: str, **changes: Any) -> dict[str, Any]
 def test_summaries_count_each_report_once_and_keep_region_aggregates_apart(
     tmp_path: Path,
 ) -> None:
-    base = parse_file(SAMPLE)
+    base = {**parse_file(SAMPLE), "scope": "organ"}
     new = base["applications"]["new_received"]["total"]
     region = {**base["region"]}
     readings = [
@@ -144,20 +150,41 @@ def test_summaries_count_each_report_once_and_keep_region_aggregates_apart(
         (_reading(base, "b"), "copy-b.html", None),  # the same report again
         # the county's whole-region aggregate: a different report, not summed with it
         (
-            _reading(base, "c", agency=region["county"] + "人民政府", scope="region",
-                     agency_type="人民政府"),
+            _reading(
+                base,
+                "c",
+                agency=region["county"] + "人民政府",
+                scope="region",
+                agency_type="人民政府",
+            ),
             "county.txt",
+            None,
+        ),
+        # another province's aggregate with no agency of its own loaded: it is summed
+        (
+            _reading(
+                base,
+                "e",
+                agency="示例省人民政府",
+                scope="region",
+                agency_type="人民政府",
+                region={"province": "示例省", "code": "990000"},
+            ),
+            "other.txt",
             None,
         ),
     ]
     db = sqlite_utils.Database(tmp_path / "nianbao.db")
     load_reports(db, readings)
-    assert db.execute("select count(*) from reports").fetchone()[0] == 2
+    assert db.execute("select count(*) from reports").fetchone()[0] == 3
     year = base["year"]
     row = db.execute(
         "select reports, new_received, region_reports from summary_year where year = ?", [year]
     ).fetchone()
-    assert row == (1, new, 1)
+    assert row == (2, 2 * new, 1)
+    assert db.execute("select agency from reports where in_sums = 0").fetchall() == [
+        (region["county"] + "人民政府",)
+    ]
 
 
 def test_a_report_with_an_unreadable_cell_is_not_passed(tmp_path: Path) -> None:

@@ -28,10 +28,11 @@ import sqlite_utils
 
 from ..model import STATUS_FAILED
 
-# Sums are over agencies' own reports: a whole-region aggregate report (scope =
-# 'region') already contains its agencies' figures, so it is counted apart
-# (region_reports) and never added to them.
-ORGAN = "coalesce(scope, '') != 'region'"
+# A whole-region aggregate report (scope = 'region') already contains its agencies'
+# figures: where reports of agencies in its region are loaded for the same year, it is
+# counted apart (region_reports) and never added to them (reports.in_sums = 0, set by
+# ingest.db.groups.mark_aggregates).
+ORGAN = "coalesce(in_sums, 1) = 1"
 
 
 def _organ_sum(expr: str, name: str) -> str:
@@ -53,7 +54,7 @@ _OUTCOME_SUMS = ", ".join(
         "carried_forward",
     )
 )
-_COUNTS = f"sum({ORGAN}) as reports, sum(scope = 'region') as region_reports"
+_COUNTS = f"sum({ORGAN}) as reports, sum(coalesce(in_sums, 1) = 0) as region_reports"
 
 TABLE_SUMMARIES: dict[str, str] = {
     "summary_year": f"""
@@ -83,14 +84,14 @@ select r.year, a.row_key, ar.label, ar.group_label, ar.position,
        count(a.total) as reports, sum(a.total) as total
 from applications a join reports r on r.id = a.report_id
 join application_rows ar on ar.key = a.row_key
-where r.year is not null and coalesce(r.scope, '') != 'region' group by r.year, a.row_key order by r.year, ar.position
+where r.year is not null and coalesce(r.in_sums, 1) = 1 group by r.year, a.row_key order by r.year, ar.position
 """,
     "summary_year_review": """
 select r.year, v.grp, g.label, sum(v.upheld) as upheld, sum(v.corrected) as corrected,
        sum(v.other) as other, sum(v.pending) as pending, sum(v.total) as total
 from review_litigation v join reports r on r.id = v.report_id
 join review_groups g on g.key = v.grp
-where r.year is not null and coalesce(r.scope, '') != 'region' group by r.year, v.grp order by r.year, v.grp
+where r.year is not null and coalesce(r.in_sums, 1) = 1 group by r.year, v.grp order by r.year, v.grp
 """,
     # Only the reports that mention or imply a fee: section 六 (fee_charged, fee_amount_yuan)
     # and table 三's other_no_fee row (applications dropped for an unpaid fee notice).

@@ -148,9 +148,7 @@ def group_readings(db: sqlite_utils.Database) -> int:
                 )
                 _delete_report_rows(conn, rid)
                 merged += 1
-            conn.execute(
-                "update sources set reading_json = null where id = ?", [primary_id]
-            )
+            conn.execute("update sources set reading_json = null where id = ?", [primary_id])
             conn.execute(f"delete from disagreements where report_id in ({marks})", ids)
             _compare(conn, primary_id)
     return merged
@@ -181,3 +179,29 @@ def _compare(conn: Any, report_id: str) -> None:
         "update reports set sources_count = ?, disagreements = ? where id = ?",
         [len(readings) + 1, len(rows), report_id],
     )
+
+
+# The region codes an agency's report lies in (its county, city and province codes, as
+# the division list writes them: 320813, 320800, 320000), by year.
+_INSIDE_SQL = """
+select year, region_code from reports
+where scope = 'organ' and region_code is not null and year is not null
+union select year, substr(region_code, 1, 4) || '00' from reports
+where scope = 'organ' and length(region_code) = 6 and year is not null
+union select year, substr(region_code, 1, 2) || '0000' from reports
+where scope = 'organ' and length(region_code) = 6 and year is not null
+"""
+
+
+def mark_aggregates(db: sqlite_utils.Database) -> int:
+    """Set reports.in_sums: 0 for a whole-region aggregate (scope = 'region') when a report
+    of an agency inside its region is loaded for the same year (the aggregate already
+    contains that agency's figures), else 1. Summaries add only in_sums = 1 reports.
+    Returns how many aggregates are kept apart."""
+    with db.conn:
+        db.conn.execute("update reports set in_sums = 1 where coalesce(in_sums, 0) != 1")
+        cur = db.conn.execute(
+            "update reports set in_sums = 0 where scope = 'region' and region_code is not null"
+            f" and (year, region_code) in ({_INSIDE_SQL})"
+        )
+    return cur.rowcount

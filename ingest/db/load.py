@@ -260,6 +260,7 @@ def _report_row(report: Report, rid: str, source_path: str) -> dict[str, Any]:
         "unreadable_count": len(report.get("unreadable") or []),
         "sources_count": 1,
         "disagreements": 0,
+        "in_sums": 1,
         "tables_missing": ",".join(missing) or None,
         "source_id": rid,
         "source_path": source_path,

@@ -15,7 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from .derived import build_derived
-from .groups import group_readings
+from .groups import group_readings, mark_aggregates
 from .load import (
     CHILD_TABLES,
     INSERT_AGENCY,
@@ -309,6 +309,7 @@ class Loader:
         with self.whole_table_work() as db:
             create_indexes(db)
         group_readings(self.db)
+        mark_aggregates(self.db)
         with self.whole_table_work() as db:
             build_derived(db)
 

@@ -109,6 +109,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "unreadable_count": int,
             "sources_count": int,
             "disagreements": int,
+            "in_sums": int,
             "tables_missing": str,
             "source_id": str,
             "source_path": str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -93,8 +94,10 @@ def test_ingest_loses_nothing(bad_folder, tmp_path):
         f"{bad_folder / 'empty.txt'}" in result.output or "empty.txt: empty file" in result.output
     )
     conn = sqlite3.connect(db_path)
-    loaded = {r[0].rsplit("/", 1)[-1] for r in conn.execute("select source_path from reports")}
+    loaded = {r[0].rsplit("/", 1)[-1] for r in conn.execute("select path from sources")}
     assert loaded == {"good.txt", "gbk.txt", "cut.txt"}
+    # the three are readings of one report (same agency and year): one report, three sources
+    assert conn.execute("select count(*), max(sources_count) from reports").fetchone() == (1, 3)
     errors = {
         r[0].rsplit("/", 1)[-1]: (r[1], r[2], r[3])
         for r in conn.execute("select path, error, size, place from ingest_errors")
@@ -112,12 +115,10 @@ def test_ingest_loses_nothing(bad_folder, tmp_path):
     assert raw == bytes(range(256)) * 8
     text = conn.execute("select raw_text from sources where path like '%cut.txt'").fetchone()[0]
     assert "4.保护第三方合法权益" not in text and "湘潭县商务局" in text
-    # the cut report is loaded with its warning visible
-    n = conn.execute(
-        "select count(*) from warnings w join reports r on r.id = w.report_id "
-        "where r.source_path like '%cut.txt' and w.message like '%rows not found%'"
-    ).fetchone()[0]
-    assert n == 1
+    # the cut copy is a further source of the report (the whole copy is primary), its
+    # own reading kept with its warning visible
+    reading = conn.execute("select reading_json from sources where path like '%cut.txt'").fetchone()
+    assert any("rows not found" in w for w in json.loads(reading[0])["warnings"])
 
 
 def test_fixed_file_replaces_its_error(bad_folder, tmp_path):

@@ -33,8 +33,22 @@ def report_link(datasette: Datasette, report_id: str) -> Markup:
 
 
 def title_link(datasette: Datasette, row: Any, value: str) -> Markup:
+    """The report's title linked to its page; the full title on hover (the register shows
+    one line, cut with an ellipsis by CSS)."""
     url = datasette.urls.path(f"/report/{row['id']}")
-    return Markup(f'<a href="{escape(url)}" title="报告页">{escape(value)}</a>')
+    return Markup(f'<a href="{escape(url)}" title="{escape(value)}">{escape(value)}</a>')
+
+
+def agency_link(datasette: Datasette, row: Any, value: str) -> Markup | None:
+    """An agency's name linked to its page (/agency/{agency_id}), when the row has the id."""
+    try:
+        agency_id = row["agency_id"]
+    except (IndexError, KeyError):
+        return None
+    if agency_id is None:
+        return None
+    url = datasette.urls.path(f"/agency/{agency_id}")
+    return Markup(f'<a href="{escape(url)}">{escape(value)}</a>')
 
 
 def short_text(datasette: Datasette, table: str, row: Any, value: str) -> Markup:
@@ -58,6 +72,8 @@ def render_cell(
         return short_text(datasette, table or "", row, value)
     if (table, column) == ("reports", "title"):
         return title_link(datasette, row, value)
+    if column == "agency" and table in (None, "reports"):
+        return agency_link(datasette, row, value)
     if (table, column) in REPORT_ID_COLUMNS or (table is None and column in QUERY_REPORT_COLUMNS):
         return report_link(datasette, value)
     return None

@@ -25,7 +25,7 @@ from .schema import (
     REVIEW_VALUE_COLUMNS,
     TABLES,
 )
-from .search import index_text
+from .search import index_text, narrative_text
 
 Report = dict[str, Any]
 
@@ -345,7 +345,7 @@ def prepare(report: Report, source_path: str, raw_text: str | None) -> Prepared:
     sha = (report.get("source") or {}).get("sha256") or hashlib.sha256(raw_utf8 or b"").hexdigest()
     rid = report_id(sha)
     sections = [
-        (name, text.encode("utf-8"), index_text(text).encode("utf-8"))
+        (name, text.encode("utf-8"), index_text(narrative_text(text)).encode("utf-8"))
         for name, text in (report.get("sections") or {}).items()
         if text
     ]

@@ -9,6 +9,8 @@ where the two characters stand together, for words of any length.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 
 # The Chinese characters that become one token each (CJK Extension A, the unified
@@ -43,3 +45,115 @@ def fts_query(query: str, max_terms: int = 8) -> str | None:
         if spaced:
             phrases.append('"' + spaced.replace('"', "") + '"')
     return " AND ".join(phrases) or None
+
+
+# --------------------------------------------------------------------------- narrative only
+
+# Words the form prints in its tables' headers that are not row or column labels of the
+# model (FORMAT.md: the headers of tables 二, 三 and 四 of both format versions).
+FORM_HEADERS: tuple[str, ...] = (
+    "申请人情况",
+    "法人或其他组织",
+    "信息内容",
+    "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和",
+    "行政诉讼",
+    "单位：万元",
+    "单位：元",
+)
+# How a heading of the six parts may be worded besides model.SECTIONS' titles (the 2019
+# form's wording of part 四). The headings also stand in preambles that list the parts.
+HEADING_VARIANTS: tuple[str, ...] = ("因政府信息公开申请行政复议、提起行政诉讼的情况",)
+
+_PIECES = re.compile(r"[|｜\t\n\r]+|\s{2,}")
+# Enumerators (一、 （一） 1. 1、 ①), numbers, signs, quotes and the punctuation labels
+# carry; applied after removing whitespace.
+_NOISE = re.compile(
+    r"[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d+[.、．]|[①-⑳]"
+    r"|[\d.,，:：%％+\-－—–·•*（）()\[\]【】/／、\"“”'‘’]"
+)
+_SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SENTENCE = re.compile(r"[。，；！？,;!?]")
+NUMERALS = "一二三四五六七八九十"
+
+
+def _clean(text: str) -> str:
+    return _NOISE.sub("", _SPACE.sub("", text))
+
+
+class _Vocabulary:
+    """The form's table words, cleaned as pieces are, in the shapes the test needs."""
+
+    def __init__(self) -> None:
+        from .. import model  # the one model of the form's tables
+
+        words: set[str] = set(FORM_HEADERS) | set(HEADING_VARIANTS)
+        for row in model.APPLICATION_ROWS_ALL:
+            words.update((row.label, row.group))
+        words.update(label for _, label in model.APPLICANT_COLUMNS)
+        for _, label in model.REVIEW_GROUPS:
+            words.update(label.split("·"))
+        words.update(label for _, label in model.REVIEW_COLUMNS)
+        words.update(c.label for c in model.PROACTIVE_COLUMNS)
+        for items in model.PROACTIVE_ITEMS.values():
+            for item in items:
+                words.update((*item.labels, item.block))
+        words.update(s.title for s in model.SECTIONS)
+        cleaned = sorted({_clean(w) for w in words} - {""}, key=len, reverse=True)
+        self.exact = frozenset(cleaned)
+        self.joined = "\x00".join(cleaned)  # `piece in joined`: a fragment of one word
+        # Longest first, so a label goes before a shorter label inside it.
+        self.any_word = re.compile("|".join(re.escape(w) for w in cleaned))
+        self.chars = frozenset(self.joined.replace("\x00", "") + NUMERALS)
+        # Labels with sentence punctuation, which OCR damage must not turn into prose.
+        self.sentences = tuple(_clean(w) for w in words if _SENTENCE.search(w))
+
+
+_VOCABULARY: _Vocabulary | None = None
+
+
+def _near(rest: str, words: tuple[str, ...]) -> bool:
+    return any(
+        abs(len(rest) - len(w)) <= 3 and difflib.SequenceMatcher(None, rest, w).ratio() >= 0.85
+        for w in words
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)  # labels and their variants repeat in every report
+def _is_table_piece(piece: str) -> bool:
+    """A piece of a line that is only the form's table words, numbers and enumerators,
+    or a fragment of one such word (a label wrapped over two lines or cells), or one
+    such word with a character or two misread; or has no Chinese at all."""
+    global _VOCABULARY
+    if _VOCABULARY is None:
+        _VOCABULARY = _Vocabulary()
+    vocab = _VOCABULARY
+    rest = _clean(piece)
+    if not rest or not _CJK.search(rest) or rest in vocab.exact or rest in vocab.joined:
+        return True
+    rest = vocab.any_word.sub("", rest)
+    # A few characters left between labels: what a run-together row's label fragments
+    # leave (e.g. 'X 结转下年度继' + '续办理'); prose has more than this per piece.
+    if len(rest) <= 2:
+        return True
+    if not _SENTENCE.search(piece):
+        # Only the labels' characters: a label misread by OCR ('本年处理决数量');
+        # prose brings words of its own.
+        return set(rest) <= vocab.chars
+    return len(rest) <= 40 and _near(_clean(piece), vocab.sentences)
+
+
+def narrative_text(text: str) -> str:
+    """The narrative of a section without the form's tables: what search indexes.
+
+    A section's text holds the tables as the document prints them (cells separated by
+    ``|`` or tabs, run together, or spread over lines). The text is cut into pieces at
+    line ends, cell separators and wide gaps; a piece made only of the form's table words
+    (row, column and header labels from the one model, the six parts' headings), numbers
+    and enumerators, or a fragment or misreading of one such label, is dropped. Prose
+    keeps every piece it has, so a sentence that mentions 行政复议 is still found, while
+    the header 行政复议 of table 四 is not. Returns the kept pieces, one per line.
+    """
+    kept = [p.strip() for p in _PIECES.split(text)]
+    # An all-ASCII piece (a number, a dash) has no Chinese: table, without a lookup.
+    return "\n".join(p for p in kept if p and not p.isascii() and not _is_table_piece(p))

@@ -29,7 +29,7 @@ select id, year, title, agency, scope, new_received, carried_over, total_handled
 from reports where agency_id = :id order by year, id
 """
 FAILED_SQL = """
-select c.report_id, r.year, c.check_name, c.identity, i.description, c.expected, c.actual,
+select c.report_id, r.year, c.check_name, c.identity, i.description, c.reported, c.computed,
        c.difference, c.detail
 from reports r join checks c on c.report_id = r.id
 left join identities i on i.name = c.identity

@@ -48,7 +48,10 @@ def extra_template_vars(
         return {
             "nianbao_db": name,
             "counts": await site_counts(datasette.get_database(name)),
-            "saved_queries": [(key, q.get("title", key)) for key, q in queries.items()],
+            # (key, title, fragment): the fragment keeps a query's chart settings.
+            "saved_queries": [
+                (key, q.get("title", key), q.get("fragment") or "") for key, q in queries.items()
+            ],
         }
 
     return inner

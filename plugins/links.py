@@ -45,6 +45,8 @@ def agency_link(datasette: Datasette, row: Any, value: str) -> Markup | None:
         agency_id = row["agency_id"]
     except (IndexError, KeyError):
         return None
+    if isinstance(agency_id, dict):  # a foreign key Datasette expanded to {value, label}
+        agency_id = agency_id.get("value")
     if agency_id is None:
         return None
     url = datasette.urls.path(f"/agency/{agency_id}")

@@ -13,6 +13,8 @@ import difflib
 import functools
 import re
 
+from .. import model
+
 # The Chinese characters that become one token each (CJK Extension A, the unified
 # ideographs, the compatibility ideographs).
 CJK_RANGES: tuple[tuple[int, int], ...] = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -75,6 +77,8 @@ _SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE = re.compile(r"[。，；！？,;!?]")
 NUMERALS = "一二三四五六七八九十"
+LABEL_DAMAGE_CHARS = 8  # the longest leftover still read as a misread label
+NEAR = 0.85  # similarity (difflib ratio) of a misread label to the label
 
 
 def _clean(text: str) -> str:
@@ -85,8 +89,6 @@ class _Vocabulary:
     """The form's table words, cleaned as pieces are, in the shapes the test needs."""
 
     def __init__(self) -> None:
-        from .. import model  # the one model of the form's tables
-
         words: set[str] = set(FORM_HEADERS) | set(HEADING_VARIANTS)
         for row in model.APPLICATION_ROWS_ALL:
             words.update((row.label, row.group))
@@ -107,16 +109,22 @@ class _Vocabulary:
         self.chars = frozenset(self.joined.replace("\x00", "") + NUMERALS)
         # Labels with sentence punctuation, which OCR damage must not turn into prose.
         self.sentences = tuple(_clean(w) for w in words if _SENTENCE.search(w))
+        # Labels long enough that one misread character leaves them recognisable.
+        self.long_words = tuple(w for w in cleaned if len(w) >= 6)
 
 
 _VOCABULARY: _Vocabulary | None = None
 
 
 def _near(rest: str, words: tuple[str, ...]) -> bool:
-    return any(
-        abs(len(rest) - len(w)) <= 3 and difflib.SequenceMatcher(None, rest, w).ratio() >= 0.85
-        for w in words
-    )
+    """Is ``rest`` one of ``words`` with a character or two misread, lost or added?"""
+    for w in words:
+        if abs(len(rest) - len(w)) > 3:
+            continue
+        matcher = difflib.SequenceMatcher(None, rest, w)
+        if matcher.quick_ratio() >= NEAR and matcher.ratio() >= NEAR:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=1 << 16)  # labels and their variants repeat in every report
@@ -137,9 +145,11 @@ def _is_table_piece(piece: str) -> bool:
     if len(rest) <= 2:
         return True
     if not _SENTENCE.search(piece):
-        # Only the labels' characters: a label misread by OCR ('本年处理决数量');
-        # prose brings words of its own.
-        return set(rest) <= vocab.chars
+        # A short run of only the labels' characters: a label misread by OCR
+        # ('本年处理决数量'); prose brings words of its own, or more of them.
+        if len(rest) <= LABEL_DAMAGE_CHARS and set(rest) <= vocab.chars:
+            return True
+        return _near(_clean(piece), vocab.long_words)
     return len(rest) <= 40 and _near(_clean(piece), vocab.sentences)
 
 

@@ -65,6 +65,11 @@ def connect(ds: Datasette) -> sqlite3.Connection:
     return con
 
 
+def desc(value: int | None) -> int:
+    """A count for a descending sort key, NULL below every count."""
+    return -1 if value is None else value
+
+
 def busiest_year(con: sqlite3.Connection) -> int:
     return con.execute(
         "select year from reports where year is not null group by year"
@@ -135,7 +140,9 @@ async def test_agency_cells_link_to_the_agency_page(datasette_app: Datasette) ->
         ("0.5", "detail", None),
     ],
 )
-def test_numbers_for_people(value: Any, column: str, shown: str | None) -> None:
+def test_numbers_for_people(
+    datasette_app: Datasette, value: Any, column: str, shown: str | None
+) -> None:
     plugin = pm.get_plugin("numbers.py")
     assert plugin is not None
     assert plugin.cell(value, column) == shown
@@ -184,7 +191,7 @@ async def test_agency_page_404_for_unknown_id(datasette_app: Datasette) -> None:
     assert response.status_code == 404
 
 
-def test_agency_chart_draws_blanks_as_gaps() -> None:
+def test_agency_chart_draws_blanks_as_gaps(datasette_app: Datasette) -> None:
     plugin = pm.get_plugin("agency_page.py")
     assert plugin is not None
     svg = str(
@@ -231,12 +238,13 @@ async def test_agency_history_matches_the_whole_name_only(datasette_app: Dataset
             "最高",
             lambda r: (-r["disclosure_rate"], -r["total_handled"], r["report_id"]),
         ),
+        # A blank (NULL) count ranks after 0, as SQLite orders NULL last when descending.
         (
             "review_by_agency",
             "",
             lambda r: (
-                -(r["review_corrected"] or 0),
-                -(r["litigation_corrected"] or 0),
+                -desc(r["review_corrected"]),
+                -desc(r["litigation_corrected"]),
                 r["report_id"],
             ),
         ),

@@ -1,4 +1,4 @@
-"""The canned query pages of the watchdog queries: pick-lists, Chinese labels, pages,
+"""The canned query pages of the watchdog queries: pick-lists, pages,
 and a clear message when a parameter matches nothing.
 
 Datasette 0.65 renders every canned-query parameter as a free-text box. Here:
@@ -9,9 +9,9 @@ Datasette 0.65 renders every canned-query parameter as a free-text box. Here:
   whose value is not one the database holds (``province=江苏`` → use 江苏省);
 - a small script turns the year, province and agency-type boxes into ``<select>`` lists
   (values from plugins/choices.py), and the other parameters named under ``options`` in
-  ``plugins: nianbao-query-pages`` of metadata.yml into lists of those options; it also
-  shows the Chinese names under ``labels`` for parameter and column headers. Without
-  script the page works as before; the JSON and CSV are unchanged.
+  ``plugins: nianbao-query-pages`` of metadata.yml into lists of those options. Without
+  script the boxes stay text boxes; the JSON and CSV are unchanged. (Chinese names of
+  parameters and columns: ``nianbao-labels``, plugins/chrome.py.)
 """
 
 from __future__ import annotations
@@ -122,13 +122,13 @@ def extra_body_script(
                 lists[key] = choices.get(PICKED[key], [])
             elif key in (config.get("options") or {}).get(name, {}):
                 lists[key] = config["options"][name][key]
-        data = {"lists": lists, "labels": config.get("labels") or {}}
+        data = {"lists": lists}
         return SCRIPT.replace("__DATA__", json.dumps(data, ensure_ascii=False))
 
     return inner
 
 
-# Pick-lists and Chinese labels, applied after the page has loaded; the values submitted
+# Pick-lists, applied after the page has loaded; the values submitted
 # are the same as a typed value would be.
 SCRIPT = """
 (function () {
@@ -149,14 +149,6 @@ SCRIPT = """
       select.appendChild(option);
     });
     input.replaceWith(select);
-  });
-  form.querySelectorAll("label").forEach(function (label) {
-    var key = label.textContent.trim();
-    if (data.labels[key]) { label.title = key; label.textContent = data.labels[key]; }
-  });
-  document.querySelectorAll("table.rows-and-columns th").forEach(function (th) {
-    var key = th.textContent.trim();
-    if (data.labels[key]) { th.title = key; th.textContent = data.labels[key]; }
   });
 })();
 """

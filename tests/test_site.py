@@ -359,10 +359,12 @@ async def test_home_page_counts(datasette_app: Datasette) -> None:
     text = re.sub(r"\s+", "", page.text)
     assert f"<strong>{8 if HAS_SHARED else 5}</strong>份报告" in text
     assert f">{1 if HAS_SHARED else 0}</a></strong>份报告自身算术不成立" in text
-    # every canned query of metadata.yml is linked from the home page, with its title
+    # every canned query of metadata.yml is linked from the home page, with its title and
+    # its chart settings (the query's fragment)
     queries = load_metadata()["databases"]["nianbao"]["queries"]
     for key, query in queries.items():
-        assert f'<a href="/nianbao/{key}">{query["title"]}</a>' in page.text, key
+        fragment = "#" + query["fragment"].replace("&", "&amp;") if query.get("fragment") else ""
+        assert f'<a href="/nianbao/{key}{fragment}">{query["title"]}</a>' in page.text, key
 
 
 async def test_no_markdown_rendering_per_cell(datasette_app: Datasette) -> None:

@@ -93,8 +93,10 @@ async def test_reports_register_shows_its_columns_in_order_with_chinese_headers(
     ]
     assert headers == list(REGISTER.values())
     assert f"显示常用的 {len(REGISTER)} 列（共 38 列）" in html or "显示常用的" in html
-    # The glossary is behind a link below the table, not above it.
-    assert html.index('<details class="column-glossary"') > html.index("</table>")
+    # The glossary is folded behind one line (列说明), not 1,500 px above the table.
+    glossary = html[html.index('<details class="column-glossary">') :]
+    assert glossary.index("<summary>列说明") < glossary.index('<dl class="column-descriptions">')
+    assert glossary.index("</details>") > glossary.index("</dl>")
     # Titles on one line, the full text on hover.
     title = re.search(
         r'<td class="col-title[^"]*"[^>]*><a href="/report/\w+" title="([^"]+)">\1</a>', table

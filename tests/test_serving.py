@@ -15,15 +15,9 @@ import sqlite_utils
 from datasette.app import Datasette
 from datasette.plugins import pm
 
-<<<<<<< HEAD
 from ingest.db import derived
 from ingest.db.derived import inline_derived
-from ingest.db.search import fts_query
-=======
-from bench.run import baseline_sql
-from ingest.db import serving
 from ingest.db.search import fts_query, narrative_text
->>>>>>> 53722a0 (Watchdog rankings worst first with rank, total_rows and pages (refusals new; disclosure_rate, review_by_agency, problems paged), agency_history by exact name or id, pick-lists and Chinese labels on canned query pages, a Chinese message when a parameter matches nothing, home links keep chart settings; tests)
 
 from .conftest import HAS_SHARED, ROOT, load_metadata
 

@@ -196,8 +196,8 @@ _SELECT = f"""
 select s.id, s.report_id, r.agency, r.agency_id, r.year, r.province, r.agency_type,
        k.title as section, snippet({FTS_TABLE}, 0, '{MARK_START}', '{MARK_END}', '…', 32) as snippet
 from {FTS_TABLE} f
-join sections s on s.id = f.rowid
-join reports r on r.id = s.report_id
+cross join sections s on s.id = f.rowid
+cross join reports r on r.id = s.report_id
 left join section_keys k on k.key = s.section
 where {FTS_TABLE} match :q
 """
@@ -206,13 +206,16 @@ where {FTS_TABLE} match :q
 def search_sql(filters: dict[str, str], ranked: bool) -> tuple[str, str]:
     """(rows SQL, capped count SQL) for the chosen filters. Rows: ``:limit`` from
     ``:offset``, by bm25 (``ranked``) or newest-loaded first. The count stops at
-    RANK_LIMIT + 1 matching sections."""
+    RANK_LIMIT + 1 matching sections. The FTS index is the outer loop (CROSS JOIN): with
+    a filter SQLite would otherwise walk the filtered reports and run the full-text
+    query once per section, ~35 ms each."""
     where = "".join(f" and {FILTERS[k]}" for k in filters)
     order = "order by f.rank, s.id" if ranked else "order by f.rowid desc"
     rows = f"{_SELECT}{where} {order} limit :limit offset :offset"
     count = (
-        f"select count(*) from (select 1 from {FTS_TABLE} f join sections s on s.id = f.rowid"
-        f" join reports r on r.id = s.report_id where {FTS_TABLE} match :q{where}"
+        f"select count(*) from (select 1 from {FTS_TABLE} f cross join sections s"
+        f" on s.id = f.rowid cross join reports r on r.id = s.report_id"
+        f" where {FTS_TABLE} match :q{where}"
         f" limit {RANK_LIMIT + 1})"
     )
     return rows, count

@@ -109,7 +109,8 @@ async def test_reports_register_shows_its_columns_in_order_with_chinese_headers(
 
 async def test_reports_json_keeps_every_column(datasette_app: Datasette) -> None:
     body = await get_json(datasette_app, "/nianbao/reports.json", _size="1")
-    assert len(body["columns"]) == 38 and "json" in body["columns"]
+    stored = [r[1] for r in connect(datasette_app).execute("pragma table_info(reports)")]
+    assert body["columns"] == stored and "json" in body["columns"]
 
 
 async def test_visitor_columns_show_datasettes_column_set(datasette_app: Datasette) -> None:

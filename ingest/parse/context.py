@@ -1,13 +1,32 @@
-"""What one parse collects besides the tables: warnings (with lines), unreadable cells."""
+"""What one parse collects besides the tables: warnings (with lines) and unreadable cells."""
 
 from __future__ import annotations
 
 
 class Context:
+    """Warnings and unreadable cells of one parse.
+
+    A cell is unreadable when the document shows something there that the parser cannot
+    settle (two splits satisfy the identities, a short row, a row that fits two labels):
+    its value is None, its dotted path (``table.row.column``) is listed in `unreadable`,
+    and a warning names the line.
+    """
+
     def __init__(self, path: str) -> None:
         self.path = path
         self.warnings: list[str] = []
+        self.unreadable: list[str] = []
         self.blanks_visible = True  # False where a blank cell leaves no trace in the text
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(f"line {line}: {message}" if line else message)
+
+    def mark_unreadable(
+        self, table: str, row: str, columns: tuple[str, ...] | list[str], line: int | None, why: str
+    ) -> None:
+        """List ``table.row.col`` for each column as unreadable, with one warning naming the line."""
+        for col in columns:
+            path = f"{table}.{row}.{col}"
+            if path not in self.unreadable:
+                self.unreadable.append(path)
+        self.warn(line, f"{table}.{row}: unreadable ({', '.join(columns)}): {why}")

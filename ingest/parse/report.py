@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 from .. import model
 from .. import validate as validator
 from . import meta
+from .anchors import split_rows
 from .applications import parse_applications
 from .cells import detect_layout, is_page_mark, segment, segmenter_for
 from .context import Context as _Ctx
 from .proactive import detect_format, parse_proactive
 from .review import parse_review
-from .sections import _fallback_regions, find_sections
+from .sections import _fallback_regions, body_lines, find_sections
 
 Report = dict[str, Any]
 
@@ -68,7 +69,8 @@ def parse_text(
     text's own header lines.
     """
     ctx = _Ctx(path)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    numbered = body_lines(text)
+    lines = [s for _, s in numbered]
     regions = find_sections(lines)
     regions = _fallback_regions(lines, regions)
     if not any(k in regions for k in ("proactive", "applications", "review_litigation")):
@@ -80,7 +82,7 @@ def parse_text(
         if key not in regions:
             return []
         a, b = regions[key]
-        return [(i + 1, lines[i]) for i in range(a, b)]
+        return split_rows([numbered[i] for i in range(a, b)], key)
 
     table_lines = [
         s for k in ("proactive", "applications", "review_litigation") for _, s in region_lines(k)

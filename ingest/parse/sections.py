@@ -70,3 +70,61 @@ def _fallback_regions(
             end = regions.get("problems", (len(lines), 0))[0]
             regions["review_litigation"] = (i, max(end, i + 1))
     return regions
+
+
+# Section titles as the format prints them (a few wordings seen in real reports), for
+# finding a heading in the middle of a line: a scraper's copy of an HTML page puts the
+# whole body on one line.
+_TITLES = {
+    "overview": r"总体情况",
+    "proactive": r"主动公开政府信息(?:的)?情况",
+    "applications": r"收到和处理政府信息公开申请(?:的)?情况",
+    "review_litigation": r"(?:因)?政府信息公开(?:申请)?(?:行政复议|提起行政诉讼)[^。；\d]{0,24}?情况",
+    "problems": r"(?:政府信息公开工作)?存在的主要问题及改进情况",
+    "other_matters": r"其他需要报告的事项",
+}
+_MIDLINE_HEADING = re.compile(
+    r"(?<![（(])([一二三四五六])\s*[、.．]\s*(?:"
+    + "|".join(f"(?P<{k}>{v})" for k, v in _TITLES.items())
+    + ")"
+)
+# A line this long is a body run together, not a heading line or a table row.
+LONG_LINE = 150
+
+
+def split_headings(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Put each section heading found inside a long line on a line of its own.
+
+    ``lines`` are (line number, text); the pieces keep the number of the line they
+    came from, so warnings still name the document's line. A heading counts only with
+    its own number (``二、主动公开政府信息情况``), never as a mention in a sentence.
+    """
+    out: list[tuple[int, str]] = []
+    for n, line in lines:
+        if len(line) <= LONG_LINE:
+            out.append((n, line))
+            continue
+        pos = 0
+        for m in _MIDLINE_HEADING.finditer(line):
+            key = m.lastgroup
+            if key is None or model.SECTION_BY_KEY[key].number != m.group(1):
+                continue
+            if line[pos : m.start()].strip():
+                out.append((n, line[pos : m.start()]))
+            out.append((n, m.group(0)))
+            pos = m.end()
+        rest = line[pos:]
+        if rest.strip() or pos == 0:
+            out.append((n, rest))
+    return out
+
+
+# Zero-width characters a CMS or per-page files put inside text (U+200B after numbers,
+# U+FEFF before a label or heading): never part of a cell or a label.
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def body_lines(text: str) -> list[tuple[int, str]]:
+    """The text as (line number, line), zero-width characters dropped, headings on their own lines."""
+    lines = _ZERO_WIDTH.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return split_headings(list(enumerate(lines, 1)))

@@ -1,0 +1,103 @@
+"""Row labels of the model found anywhere in a line: the anchors of run-together text.
+
+A scraper's copy of an HTML page may put a whole table (or the whole report) on one
+line: ``规章000行政规范性文件0012…一、本年新收政府信息公开申请数量273001031二、上年结转…``.
+Cutting such a line before each label the format prints (with its own numbering, so
+``无正当理由`` inside ``1.申请人无正当理由…`` is no anchor) turns it back into one row
+per line; the digits between two anchors belong to the first one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import model
+
+_OPEN, _CLOSE = "(（", ")）"
+_QUOTES = "\"“”"
+_CN_NUMBERS = "一二三四五六七八九十"
+
+
+def _loose(text: str) -> str:
+    """A regex for ``text`` that allows spaces between characters and either bracket width."""
+    parts = []
+    for ch in text:
+        if ch in _OPEN:
+            parts.append(f"[{_OPEN}]")
+        elif ch in _CLOSE:
+            parts.append(f"[{_CLOSE}]")
+        elif ch in _QUOTES:
+            parts.append(f"[{_QUOTES}]")
+        elif ch.isspace():
+            continue
+        else:
+            parts.append(re.escape(ch))
+    return r"\s*".join(parts)
+
+
+_LEADING_NUMBER = re.compile(
+    r"^\s*(?:([一二三四五六七八九十]{1,2})\s*[、.．]|[(（]\s*([一二三四五六七八九十]{1,2})\s*[)）]|(\d{1,2})\s*[.、．])"
+)
+
+
+def _anchor(label: str, core_len: int = 4) -> str | None:
+    """Numbering (required) + the first characters of a table 三 label, as a loose regex."""
+    m = _LEADING_NUMBER.match(label)
+    if m is None:
+        return None
+    rest = label[m.end() :]
+    core = _loose(rest.lstrip()[:core_len])
+    if m.group(1):
+        num = f"{m.group(1)}\\s*[、.．]"
+    elif m.group(2):
+        num = f"[{_OPEN}]\\s*{m.group(2)}\\s*[{_CLOSE}]"
+    else:
+        num = f"{m.group(3)}\\s*[.、．]"
+    return f"{num}\\s*{core}"
+
+
+def _application_anchor_pattern() -> re.Pattern[str]:
+    labels = [r.label for r in model.APPLICATION_ROWS_ALL]
+    labels += sorted({r.group for r in model.APPLICATION_ROWS_ALL if r.group})
+    anchors = {a for a in (_anchor(lab) for lab in labels) if a}
+    # Longest first, so that a longer label wins where two start at one place.
+    return re.compile("|".join(sorted(anchors, key=len, reverse=True)))
+
+
+def _proactive_anchor_pattern() -> re.Pattern[str]:
+    names = {name for items in model.PROACTIVE_ITEMS.values() for i in items for name in i.labels}
+    alts = [_loose(n) for n in sorted(names, key=len, reverse=True)]
+    alts.append(rf"第二十条\s*第\s*[{_OPEN}]\s*[{_CN_NUMBERS}]{{1,2}}\s*[{_CLOSE}]\s*项")
+    return re.compile("|".join(alts))
+
+
+ANCHORS: dict[str, re.Pattern[str]] = {
+    "proactive": _proactive_anchor_pattern(),
+    "applications": _application_anchor_pattern(),
+}
+_DIGIT = re.compile(r"\d")
+
+
+def split_rows(lines: list[tuple[int, str]], table: str) -> list[tuple[int, str]]:
+    """Cut lines that run several rows of a table together before each row label.
+
+    Only lines without cell separators (``|``, tab) that hold two or more labels with
+    digits between them are cut; the pieces keep their line number.
+    """
+    pattern = ANCHORS.get(table)
+    if pattern is None:
+        return lines
+    out: list[tuple[int, str]] = []
+    for n, line in lines:
+        if "|" in line or "\t" in line or len(line) < 8:
+            out.append((n, line))
+            continue
+        starts = [m.start() for m in pattern.finditer(line)]
+        if len(starts) < 2 or not _DIGIT.search(line, starts[0], starts[-1]):
+            out.append((n, line))
+            continue
+        cuts = [0, *starts, len(line)]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if line[a:b].strip():
+                out.append((n, line[a:b]))
+    return out

@@ -14,7 +14,7 @@ import re
 from .. import model
 
 _OPEN, _CLOSE = "(（", ")）"
-_QUOTES = "\"“”"
+_QUOTES = '"“”'
 _CN_NUMBERS = "一二三四五六七八九十"
 
 
@@ -92,12 +92,31 @@ def split_rows(lines: list[tuple[int, str]], table: str) -> list[tuple[int, str]
         if "|" in line or "\t" in line or len(line) < 8:
             out.append((n, line))
             continue
-        starts = [m.start() for m in pattern.finditer(line)]
-        if len(starts) < 2 or not _DIGIT.search(line, starts[0], starts[-1]):
+        found = [(m.start(), m.end()) for m in pattern.finditer(line)]
+        if len(found) < 2 or not _DIGIT.search(line, found[0][0], found[-1][0]):
             out.append((n, line))
             continue
-        cuts = [0, *starts, len(line)]
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            if line[a:b].strip():
-                out.append((n, line[a:b]))
+        if line[: found[0][0]].strip():
+            out.append((n, line[: found[0][0]]))
+        ends = [s for s, _ in found[1:]] + [len(line)]
+        for (a, label_end), b in zip(found, ends, strict=True):
+            for piece in _row_and_rest(line[a:b], label_end - a):
+                if piece.strip():
+                    out.append((n, piece))
     return out
+
+
+# A row's numbers after its label: digits, spaces, signs, decimal points, a unit.
+_NUMBER_RUN = re.compile(r"(?:[\d\s.,+\-－]|万元|元|个|件|项|笔|条)*\d(?:\s*(?:万元|元|个|件|项|笔|条))?")
+
+
+def _row_and_rest(piece: str, label_end: int) -> list[str]:
+    """A cut piece is its label, its numbers, then whatever follows them (a paragraph of
+    narrative after the table, a stray heading character) on a line of its own."""
+    m = _DIGIT.search(piece, label_end)
+    if m is None:
+        return [piece]
+    run = _NUMBER_RUN.match(piece, m.start())
+    if run is None or not piece[run.end() :].strip():
+        return [piece]
+    return [piece[: run.end()], piece[run.end() :]]

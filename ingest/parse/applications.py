@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from .. import model
+from .align import place
 from .cells import RawRow
+from .context import UNREADABLE
 from .context import Context as _Ctx
-from .digits import _column_solutions
+from .digits import _column_solutions, agreed
 from .labels import match_application_row
 from .rows import _counts_only, _is_group, _row_values
 
@@ -42,43 +44,36 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
     else:
         expected = model.APPLICATION_ROWS_SPLIT
 
-    assigned: dict[str, int] = {}
-    if len(groups) == len(expected):
-        for row_def, gi in zip(expected, groups, strict=True):
-            assigned[row_def.key] = gi
-            key, score = matches[gi]
-            if key and key != row_def.key and score >= 90:
-                ctx.warn(
-                    rows[gi].line,
-                    f"table 三: row labelled like {key} sits where the format has {row_def.key}; placed by order",
-                )
-    else:
+    keys_in_order = [r.key for r in expected]
+    placement = place(
+        groups,
+        [matches[g][0] for g in groups],
+        keys_in_order,
+        [_is_short(rows[g], width) for g in groups],
+    )
+    for g in placement.strays:
+        raw = " ".join(c.text for c in rows[g].cells)
         ctx.warn(
-            rows[groups[0]].line if groups else None,
-            f"table 三: {len(groups)} rows of numbers where the format has {len(expected)}; placed by their labels",
+            rows[g].line,
+            f"table 三: numbers not placed on any row (label '{rows[g].label}'): {raw}",
         )
-        keys_in_order = [r.key for r in expected]
-        label_only = [i for i, r in enumerate(rows) if not _is_group(r, width) and matches[i][0]]
-        for gi in groups:
-            key = matches[gi][0]
-            if key is None:
-                # Numbers on a line of their own: the nearest unplaced label above, else below.
-                before = [i for i in label_only if i < gi and matches[i][0] not in assigned]
-                after = [i for i in label_only if i > gi and matches[i][0] not in assigned]
-                near = before[-1:] if before and gi - before[-1] <= 2 else after[:1]
-                key = matches[near[0]][0] if near else None
-            if key is None or key not in keys_in_order or key in assigned:
-                raw = " ".join(c.text for c in rows[gi].cells)
-                ctx.warn(
-                    rows[gi].line, f"table 三: numbers not placed (label '{rows[gi].label}'): {raw}"
-                )
-                continue
-            assigned[key] = gi
-        missing = [k for k in keys_in_order if k not in assigned]
-        if missing:
-            ctx.warn(None, f"table 三: rows not found: {', '.join(missing)}")
+    assigned = placement.assigned
+    result: dict[str, list[Any]] = {}
+    for key, candidates in placement.unreadable.items():
+        line = rows[candidates[0]].line if candidates else None
+        ctx.mark_unreadable(
+            "applications",
+            key,
+            model.APPLICANT_KEYS,
+            line,
+            f"{len(candidates)} row(s) of numbers without a label where the format has more rows; "
+            "which row they belong to is not settled",
+        )
+        result[key] = [None] * width
+    missing = [k for k in keys_in_order if k not in assigned and k not in result]
+    if missing and len(missing) < len(keys_in_order):
+        ctx.warn(None, f"table 三: rows not found: {', '.join(missing)}")
 
-    result: dict[str, dict[str, Any]] = {}
     ambiguous: dict[str, list[tuple[int, ...]]] = {}
     for row_def in expected:
         if row_def.key not in assigned:
@@ -89,60 +84,70 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
             raw = " ".join(c.text for c in row.cells)
             ctx.warn(
                 row.line,
-                f"table 三 {row_def.key}: run-together digits '{raw}' have no split that satisfies the row identity; cells left blank, raw text kept",
+                f"table 三 {row_def.key}: run-together digits '{raw}' have no split that satisfies the row identity",
             )
-            vals = [None] * width
+            vals = [UNREADABLE] * width
         if vals and isinstance(vals[0], tuple):
             ambiguous[row_def.key] = vals  # type: ignore[assignment]
             continue
-        result[row_def.key] = dict(zip(model.APPLICANT_KEYS, vals, strict=True))
+        result[row_def.key] = list(vals)
     if ambiguous:
-        _resolve_glued(result, ambiguous, rows, assigned, expected, ctx)
-    return result
+        _resolve_glued(result, ambiguous, rows, assigned, ctx)
+    out: dict[str, dict[str, Any]] = {}
+    for key in keys_in_order:
+        if key in result:
+            line = rows[assigned[key]].line if key in assigned else None
+            out[key] = ctx.store("applications", key, model.APPLICANT_KEYS, result[key], line)
+    return out
+
+
+def _is_short(row: RawRow, width: int) -> bool:
+    """Too few numbers to be a row of table 三 by itself (a footnote mark, a page number)."""
+    return (
+        not row.label
+        and not any(c.kind == "digits" for c in row.cells)
+        and row.numbers < width // 2
+    )
 
 
 def _resolve_glued(
-    result: dict[str, dict[str, Any]],
+    result: dict[str, list[Any]],
     candidates: dict[str, list[tuple[int, ...]]],
     rows: list[RawRow],
     assigned: dict[str, int],
-    expected: tuple[model.Row, ...],
     ctx: _Ctx,
 ) -> None:
-    """Pick the splits of run-together rows that satisfy the column identities."""
-    keys = list(candidates)
+    """Pick the splits of run-together rows that satisfy the column identities.
+
+    Where more than one pick satisfies them, a cell is read only when every split of
+    its row gives it the same value; the others are unreadable.
+    """
     unique = {k: c[0] for k, c in candidates.items() if len(c) == 1}
-    open_keys = [k for k in keys if len(candidates[k]) != 1]
-    chosen: dict[str, tuple[int, ...]] = dict(unique)
+    open_keys = [k for k in candidates if len(candidates[k]) != 1]
+    chosen: dict[str, Any] = dict(unique)
     if open_keys:
-        fixed = {
-            k: tuple(cells.get(c) for c in model.APPLICANT_KEYS)
-            for k, cells in result.items()
+        fixed: dict[str, tuple[Any, ...]] = {
+            k: tuple(None if v is UNREADABLE else v for v in vals)
+            for k, vals in result.items()
             if k not in candidates
         }
         fixed.update(unique)
         solutions = _column_solutions(fixed, {k: candidates[k] for k in open_keys})
-        if len(solutions) == 1:
-            chosen.update(solutions[0])
-            for k in open_keys:
+        width = len(model.APPLICANT_KEYS)
+        for k in open_keys:
+            line = rows[assigned[k]].line
+            if len(solutions) == 1:
+                chosen[k] = solutions[0][k]
                 ctx.warn(
-                    rows[assigned[k]].line,
-                    f"table 三 {k}: run-together digits split using the column identities",
+                    line, f"table 三 {k}: run-together digits split using the column identities"
                 )
-        else:
-            for k in open_keys:
-                raw = rows[assigned[k]].cells[0].text
-                n = len(candidates[k])
-                ctx.warn(
-                    rows[assigned[k]].line,
-                    f"table 三 {k}: ambiguous run-together digits '{raw}' "
-                    f"({n} splits satisfy the row identity); cells left blank, raw text kept",
-                )
-    for k in keys:
-        vals = chosen.get(k)
-        result[k] = dict(zip(model.APPLICANT_KEYS, vals or (None,) * 7, strict=True))
-    # keep the format's row order
-    order = [r.key for r in expected]
-    ordered = {k: result[k] for k in order if k in result}
-    result.clear()
-    result.update(ordered)
+                continue
+            raw = rows[assigned[k]].cells[0].text
+            ctx.warn(
+                line,
+                f"table 三 {k}: run-together digits '{raw}' have {len(candidates[k])} splits "
+                "that satisfy the row identity and the column identities do not settle them",
+            )
+            chosen[k] = agreed(candidates[k], width, UNREADABLE)
+    for k in candidates:
+        result[k] = list(chosen[k])

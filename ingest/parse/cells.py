@@ -21,7 +21,12 @@ _NUMBER = re.compile(r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _BLANK = re.compile(r"[\s\u00a0\u3000]*(?:[—–\-－/／\\]{1,3}|无|空|/)?[\s\u00a0\u3000]*")
 # OCR noise with no letters or digits in it: [·], \Box, ■ ##, …
 _NOISE = re.compile(r"(?:[\s·•■□▪◆●○\[\]#*_~`^]|\\Box|\\square)+")
-_GLUED_TAIL = re.compile(r"\d+(?:\.\d+)?$")
+# Digits glued to the end of a label: a run-together row (``行政许可12+35``,
+# ``政府集中采购2389000.5元``): signs and a decimal point may sit inside, a unit at the end.
+_GLUED_TAIL = re.compile(r"\d[\d.+\-]*(?:万元|元|个|件|项|笔|条)?$")
+# A unit typed into a cell after its number: ``3个``, ``125000元``, ``186万元``.
+_UNIT = re.compile(r"^([+\-]?[\d,]+(?:\.\d+)?)\s*(万元|元|个|件|项|笔|条)$")
+_GLUED_CHARS = re.compile(r"[\d.+\-]+")
 _PAGE_MARK = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)\s*$"
 )
@@ -36,6 +41,7 @@ class Cell:
     text: str
     line: int
     value: int | float | None = None
+    unit: str | None = None  # a unit typed into the cell (元, 万元, 个 …)
 
 
 @dataclass
@@ -81,9 +87,31 @@ def classify(text: str, line: int) -> list[Cell]:
     and the numbers; a label glued to a run of digits ("…申请数量0000000") gives the
     label and one `digits` cell that the parser splits with the identities.
     """
-    if len(text) > 200:
-        return [Cell(kind, t, line, v) for kind, t, v in _classify(text)]
-    return [Cell(kind, t, line, v) for kind, t, v in _classify_cached(text)]
+    typed = _classify(text) if len(text) > 200 else _classify_cached(text)
+    return [_cell(kind, t, line, v) for kind, t, v in typed]
+
+
+def _cell(kind: CellKind, text: str, line: int, value: int | float | None) -> Cell:
+    """A typed cell; a unit at the end of a number or a glued run moves to `unit`."""
+    if kind in ("number", "digits") and not text[-1:].isdigit():
+        m = re.search(r"(万元|元|个|件|项|笔|条)$", text)
+        if m:
+            return Cell(kind, text[: m.start()].strip(), line, value, m.group(1))
+    return Cell(kind, text, line, value)
+
+
+def _glued_or_number(t: str) -> tuple[CellKind, str, int | float | None] | None:
+    """A number cell, or a run of glued cells (leading zeros, signs inside) to split later."""
+    u = _UNIT.match(t)
+    core = u.group(1) if u else t
+    if core.isascii() and core.isdigit() and len(core) > 1 and core[0] == "0":
+        return ("digits", t, None)  # '0012': cells run together, never the number 12
+    num = to_number(core)
+    if num is not None:
+        return ("number", t, num)
+    if _GLUED_CHARS.fullmatch(core) and any(ch.isdigit() for ch in core) and len(core) <= 60:
+        return ("digits", t, None)  # '12+35', '40+1226'
+    return None
 
 
 _Typed = tuple[tuple[CellKind, str, int | float | None], ...]
@@ -97,9 +125,9 @@ def _classify(text: str) -> _Typed:
     t = nfkc(raw).strip()
     if _BLANK.fullmatch(t):
         return (("blank", raw, None),)
-    num = to_number(t)
-    if num is not None:
-        return (("number", raw, num),)
+    single = _glued_or_number(t)
+    if single is not None:
+        return (single,)
     if t.isascii() and t.isdigit():
         # A long run of digits: cells glued together (split later), or junk if huge.
         return (("digits" if len(t) <= 60 else "noise", t, None),)
@@ -109,9 +137,9 @@ def _classify(text: str) -> _Typed:
     tail: list[tuple[CellKind, str, int | float | None]] = []
     while tokens:
         last = tokens[-1]
-        n = to_number(last)
+        n = _glued_or_number(last)
         if n is not None:
-            tail.append(("number", last, n))
+            tail.append(n)
         elif _BLANK.fullmatch(last) and last:
             tail.append(("blank", last, None))
         elif _NOISE.fullmatch(last):
@@ -123,13 +151,16 @@ def _classify(text: str) -> _Typed:
     label = " ".join(tokens)
     if not label:
         return tuple(tail)
-    if not tail:
-        # Only the last 60 characters are searched: bounded work on hostile lines.
-        offset = max(len(label) - 60, 0)
-        m = _GLUED_TAIL.search(label, offset)
-        head = label[: m.start()] if m else ""
-        if m and head and re.match(r"[\u4e00-\u9fff)）\"”’」』]", head[-1]):
-            return (("label", head, None), ("digits", m.group(), None))
+    # Only the last 60 characters are searched: bounded work on hostile lines.
+    offset = max(len(label) - 60, 0)
+    m = _GLUED_TAIL.search(label, offset)
+    head = label[: m.start()] if m else ""
+    if m and head and re.match(r"[\u4e00-\u9fff)）\"”’」』]", head[-1]):
+        glued = _glued_or_number(m.group())
+        if glued is not None:
+            # Alone, the run is a whole row run together; before spaced numbers, one cell.
+            first = glued if tail else ("digits", m.group(), None)
+            return (("label", head, None), first, *tail)
     return (("label", label, None), *tail)
 
 

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+
+class _Unreadable:
+    """The value of a cell the document shows but the parser cannot settle."""
+
+    def __repr__(self) -> str:
+        return "UNREADABLE"
+
+
+UNREADABLE: Any = _Unreadable()
+
 
 class Context:
     """Warnings and unreadable cells of one parse.
@@ -30,3 +42,18 @@ class Context:
             if path not in self.unreadable:
                 self.unreadable.append(path)
         self.warn(line, f"{table}.{row}: unreadable ({', '.join(columns)}): {why}")
+
+    def store(
+        self,
+        table: str,
+        row: str,
+        keys: tuple[str, ...],
+        values: list[Any],
+        line: int | None,
+        why: str = "",
+    ) -> dict[str, Any]:
+        """The row's cells by key; UNREADABLE values become None, listed and warned about."""
+        bad = [k for k, v in zip(keys, values, strict=True) if v is UNREADABLE]
+        if bad:
+            self.mark_unreadable(table, row, bad, line, why or "see the warning above")
+        return {k: (None if v is UNREADABLE else v) for k, v in zip(keys, values, strict=True)}

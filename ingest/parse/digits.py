@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -190,3 +191,51 @@ def _column_solutions(
             if len(solutions) > 1:
                 return solutions
     return solutions
+
+
+_PIECE = {
+    "int": re.compile(r"0|[1-9]\d*"),
+    "signed": re.compile(r"[+\-]?(?:0|[1-9]\d*)"),
+    "decimal": re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?"),
+}
+
+
+def split_typed(text: str, kinds: tuple[str, ...]) -> list[tuple[int | float, ...]]:
+    """Every cut of a run-together row into cells of the given kinds.
+
+    ``kinds`` per column: ``int`` (a count, no leading zero), ``signed`` (the 2019
+    本年增/减: a sign may start it), ``decimal`` (fees, procurement amounts). A sign or
+    a decimal point can only sit where its column allows it, so ``12+35`` for
+    (int, signed, int) has the one cut 12 / +3 / 5. At most `_MAX_SPLITS` cuts.
+    """
+    out: list[tuple[int | float, ...]] = []
+    n = len(kinds)
+
+    def rec(pos: int, acc: list[int | float]) -> None:
+        i = len(acc)
+        if len(out) > _MAX_SPLITS:
+            return
+        if i == n:
+            if pos == len(text):
+                out.append(tuple(acc))
+            return
+        for end in range(pos + 1, len(text) - (n - i - 1) + 1):
+            piece = text[pos:end]
+            if _PIECE[kinds[i]].fullmatch(piece):
+                value = float(piece) if "." in piece else int(piece)
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                rec(end, [*acc, value])
+
+    if 0 < len(text) <= 60 and n:
+        rec(0, [])
+    return out
+
+
+def agreed(splits: list[tuple[Any, ...]], width: int, unknown: Any) -> list[Any]:
+    """Per cell, the value every split gives it, else ``unknown``: what all readings share is read."""
+    if not splits:
+        return [unknown] * width
+    return [
+        splits[0][j] if all(s[j] == splits[0][j] for s in splits) else unknown for j in range(width)
+    ]

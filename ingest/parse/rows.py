@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .cells import Cell, RawRow, to_number
+from .context import UNREADABLE
 from .context import Context as _Ctx
 from .digits import _parts, split_row_sum
 
@@ -67,44 +68,59 @@ def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str
             pairs.pop(0)
         vals = [v for v, _ in pairs]
     line = cells[0].line if cells else None
+    raw = " ".join(c.text or "∅" for c in cells)
     if len(vals) > width:
-        raw = " ".join(c.text for c in cells)
-        ctx.warn(
-            line,
-            f"{where}: {len(vals)} cells where the format has {width}; kept the first {width} (raw: {raw})",
-        )
-        vals = vals[:width]
-    elif len(vals) < width and not ctx.blanks_visible:
-        raw = " ".join(c.text or "∅" for c in cells)
+        ctx.warn(line, f"{where}: {len(vals)} cells where the format has {width} (raw: {raw})")
+        return [UNREADABLE] * width
+    if len(vals) < width and not ctx.blanks_visible:
         parts, last = vals[:-1], vals[-1] if vals else None
         keep_total = width > 1 and last is not None and None not in parts and sum(parts) == last
         ctx.warn(
             line,
-            f"{where}: {len(vals)} of {width} numbers and blank cells leave no trace in this layout; "
-            f"{'only the total kept' if keep_total else 'cells left blank'}, raw text kept (raw: {raw})",
+            f"{where}: {len(vals)} of {width} numbers and blank cells leave no trace in this layout"
+            f"{'; the total read' if keep_total else ''} (raw: {raw})",
         )
-        vals = [None] * (width - 1) + [last] if keep_total else [None] * width
-    elif len(vals) < width:
-        raw = " ".join(c.text or "∅" for c in cells)
-        ctx.warn(
-            line,
-            f"{where}: {len(vals)} of {width} cells; aligned to the right (总计 last), "
-            f"the missing ones left blank (raw: {raw})",
-        )
-        vals = [None] * (width - len(vals)) + vals
+        return [UNREADABLE] * (width - 1) + [last if keep_total else UNREADABLE]
+    if len(vals) < width:
+        # Nothing in the row says which cell is missing: never shift the numbers.
+        ctx.warn(line, f"{where}: {len(vals)} of {width} cells (raw: {raw})")
+        return [UNREADABLE] * width
     return vals
+
+
+def joined(cells: list[Cell], width: int) -> list[Cell]:
+    """Spaces inside glued digits are not cell borders when the tokens cannot be the cells.
+
+    ``121 0 0 0 013`` (a PDF extractor's uneven spacing) has a token with a leading zero,
+    which no printed cell has: the tokens are joined into one run of digits and split with
+    the identities like any run-together row. Tokens that can be cells stay cells.
+    """
+    if len(cells) < 2 or any(c.kind not in ("number", "digits") for c in cells):
+        return cells
+    if not any(c.kind == "digits" for c in cells):
+        return cells
+    text = "".join(c.text for c in cells)
+    return [Cell("digits", text, cells[0].line, unit=cells[-1].unit)]
 
 
 def _row_values(
     row: RawRow, width: int, ctx: _Ctx, where: str, allow_decimal: bool = False
 ) -> list[Any] | list[tuple[int, ...]]:
-    cells = list(row.cells)
-    digits = [c for c in cells if c.kind == "digits"]
-    if digits and len(cells) == 1 and width > 1:
+    cells = joined(list(row.cells), width)
+    if (
+        len(cells) == 1
+        and cells[0].kind == "number"
+        and width > 1
+        and cells[0].text.isdigit()
+        and len(cells[0].text) >= width
+    ):
+        cells = [Cell("digits", cells[0].text, cells[0].line)]
+    if len(cells) == 1 and cells[0].kind == "digits" and width > 1:
+        text = cells[0].text
+        if not text.isdigit():
+            return []
         return (
-            split_row_sum(digits[0].text, width)
-            if where.startswith("table 三")
-            else _parts(digits[0].text, width)
+            split_row_sum(text, width) if where.startswith("table 三") else _parts(text, width)
         )  # type: ignore[return-value]
     values = [_cell_value(c, allow_decimal, ctx, where) for c in cells]
     return _fit(values, cells, width, ctx, where)

@@ -1,0 +1,80 @@
+"""Rows of numbers placed on the format's rows: label anchors first, the model's order between them.
+
+A row whose label matches a row of the format is an anchor (the anchors kept are the
+longest run in the format's order, so one garbled label cannot drag the rest). Rows of
+numbers without a usable label (a wrapped label stacked above them, an OCR typo) fill the
+format's rows left free between two anchors, in order, when their counts agree. When
+they do not — one row of numbers where two rows are free — those rows are unreadable: the
+numbers are never given to the first candidate. Numbers with no free row at all (a lone
+footnote mark, a page number) are not a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+
+@dataclass
+class Placement:
+    """Where each group of numbers goes: format row key → group index; plus the doubts."""
+
+    assigned: dict[str, int] = field(default_factory=dict)
+    unreadable: dict[str, list[int]] = field(default_factory=dict)  # key → candidate groups
+    strays: list[int] = field(default_factory=list)
+
+
+def _anchors(matched: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of (group, format index) pairs increasing in both (O(n²), n ≤ ~40)."""
+    best: list[list[tuple[int, int]]] = []
+    for i, (g, k) in enumerate(matched):
+        chain = [(g, k)]
+        for j in range(i):
+            if matched[j][1] < k and len(best[j]) + 1 > len(chain):
+                chain = [*best[j], (g, k)]
+        best.append(chain)
+    return max(best, key=len, default=[])
+
+
+def place(
+    groups: list[int], keys: list[str | None], order: list[str], is_short: list[bool]
+) -> Placement:
+    """Place groups of numbers (in text order) on the format's row keys (``order``).
+
+    ``keys[i]`` is the row key group ``groups[i]``'s label matches (None when it has none
+    or it matches nothing); ``is_short[i]`` marks a group with too few numbers to be a row
+    by itself (a stray candidate).
+    """
+    index = {k: n for n, k in enumerate(order)}
+    matched = [(i, index[k]) for i, k in enumerate(keys) if k is not None and k in index]
+    anchors = _anchors(matched)
+    out = Placement()
+    for i, n in anchors:
+        out.assigned[order[n]] = groups[i]
+    bounds = [(-1, -1), *anchors, (len(groups), len(order))]
+    for (i0, n0), (i1, n1) in pairwise(bounds):
+        free = [order[n] for n in range(n0 + 1, n1)]
+        loose = list(range(i0 + 1, i1))
+        _fill_gap(out, free, loose, groups, is_short)
+    return out
+
+
+def _fill_gap(
+    out: Placement, free: list[str], loose: list[int], groups: list[int], is_short: list[bool]
+) -> None:
+    if not loose:
+        return
+    if len(loose) > len(free):
+        kept = [i for i in loose if not is_short[i]]
+        out.strays.extend(groups[i] for i in loose if is_short[i])
+        loose = kept
+    if not loose:
+        return
+    if len(loose) == len(free):
+        for key, i in zip(free, loose, strict=True):
+            out.assigned[key] = groups[i]
+    elif not free:
+        out.strays.extend(groups[i] for i in loose)
+    else:
+        for key in free:
+            out.unreadable[key] = [groups[i] for i in loose]

@@ -55,19 +55,16 @@ def test_explicit_blank_marks_at_the_end_of_table_4_are_cells_not_padding() -> N
     assert review["litigation_after_review"] == dict.fromkeys(review["litigation_after_review"])
 
 
-def test_empty_padding_after_a_short_row_still_right_aligns_with_a_warning() -> None:
-    # Empty cells are padding, not values: a row of 5 numbers is short and flagged.
+def test_empty_cells_after_the_numbers_are_blank_cells_in_place() -> None:
+    # A row of the format's width keeps every cell where it is: the empty cells after the
+    # five numbers are the two litigation groups left blank (never the numbers moved right).
     row = "12 | 3 | 0 | 1 | 16 | 0 | 0 | 0 | 1 | 1 | 0 | 0 | 0 | 0 | 0 |"
     report = _parse(row, "12 | 3 | 0 | 1 | 16 | | | | | | | | | | |")
     review = report["review_litigation"]
-    assert review["litigation_after_review"] == {
-        "upheld": 12,
-        "corrected": 3,
-        "other": 0,
-        "pending": 1,
-        "total": 16,
-    }
-    assert any("table 四: 5 of 15 cells" in w for w in report["warnings"])
+    assert review["review"] == {"upheld": 12, "corrected": 3, "other": 0, "pending": 1, "total": 16}
+    assert review["litigation_direct"] == dict.fromkeys(review["litigation_direct"])
+    assert review["litigation_after_review"] == dict.fromkeys(review["litigation_after_review"])
+    assert report["unreadable"] == []
 
 
 def test_split_solver_agrees_with_brute_force_over_the_column_identities() -> None:

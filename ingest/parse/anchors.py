@@ -107,7 +107,9 @@ def split_rows(lines: list[tuple[int, str]], table: str) -> list[tuple[int, str]
 
 
 # A row's numbers after its label: digits, spaces, signs, decimal points, a unit.
-_NUMBER_RUN = re.compile(r"(?:[\d\s.,+\-－]|万元|元|个|件|项|笔|条)*\d(?:\s*(?:万元|元|个|件|项|笔|条))?")
+_NUMBER_RUN = re.compile(
+    r"(?:[\d\s.,+\-－]|万元|元|个|件|项|笔|条)*\d(?:\s*(?:万元|元|个|件|项|笔|条))?"
+)
 
 
 def _row_and_rest(piece: str, label_end: int) -> list[str]:

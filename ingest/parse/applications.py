@@ -145,8 +145,8 @@ def _resolve_glued(
             raw = rows[assigned[k]].cells[0].text
             ctx.warn(
                 line,
-                f"table 三 {k}: run-together digits '{raw}' have {len(candidates[k])} splits "
-                "that satisfy the row identity and the column identities do not settle them",
+                f"table 三 {k}: ambiguous run-together digits '{raw}': {len(candidates[k])} splits "
+                "satisfy the row identity and the column identities do not settle them",
             )
             chosen[k] = agreed(candidates[k], width, UNREADABLE)
     for k in candidates:

@@ -166,6 +166,7 @@ def parse_text(
             None,
             f"soft check {c['check']} failed: reported {c['reported']}, computed {c['computed']} ({c['detail']})",
         )
+    report["unreadable"] = ctx.unreadable
     report["warnings"] = ctx.warnings
     return report
 

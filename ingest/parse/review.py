@@ -21,7 +21,7 @@ def _glued_values(cell: Cell, ctx: _Ctx) -> list[Any]:
         return list(splits[0])
     ctx.warn(
         cell.line,
-        f"table 四: run-together digits '{cell.text}' have {len(splits)} splits that satisfy "
+        f"table 四: ambiguous run-together digits '{cell.text}': {len(splits)} splits satisfy "
         "the identities; the cells they do not agree on are unreadable",
     )
     return agreed(splits, WIDTH, UNREADABLE)

@@ -48,17 +48,18 @@ def _is_group(row: RawRow, width: int) -> bool:
 def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str) -> list[Any]:
     """Fit a row's cells to the format's width: drop padding blanks, right-align short rows."""
     vals = list(values)
-    if len(vals) != width:
-        # Empty padding cells around the values (pipe and markdown copies) carry nothing;
-        # an explicit blank mark (—, /, 无) is a value, NULL, unless the row is still too
-        # wide without it.
+    if len(vals) > width:
+        # Empty padding cells around the values (pipe and markdown copies) carry nothing
+        # when the row is too wide; an explicit blank mark (—, /, 无) goes last. A row
+        # of exactly the format's width keeps every cell in place: an empty cell there
+        # is a blank whose position counts.
         marks = (
             [c.kind == "blank" and bool(c.text.strip()) for c in cells]
             if len(cells) == len(vals)
             else [False] * len(vals)
         )
         pairs = list(zip(vals, marks, strict=True))
-        while pairs and pairs[-1][0] is None and not pairs[-1][1]:
+        while len(pairs) > width and pairs[-1][0] is None and not pairs[-1][1]:
             pairs.pop()
         while len(pairs) > width and pairs[0][0] is None and not pairs[0][1]:
             pairs.pop(0)
@@ -81,6 +82,13 @@ def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str
             f"{'; the total read' if keep_total else ''} (raw: {raw})",
         )
         return [UNREADABLE] * (width - 1) + [last if keep_total else UNREADABLE]
+    if len(vals) < width and vals and all(v is None for v in vals[:-1]):
+        # Only the last cell holds a number, every cell before it blank (merged label
+        # cells took the place of blank ones): the last cell is the row's last column.
+        ctx.warn(
+            line, f"{where}: {len(vals)} of {width} cells; the last one read as 总计 (raw: {raw})"
+        )
+        return [None] * (width - len(vals)) + vals
     if len(vals) < width:
         # Nothing in the row says which cell is missing: never shift the numbers.
         ctx.warn(line, f"{where}: {len(vals)} of {width} cells (raw: {raw})")
@@ -119,8 +127,6 @@ def _row_values(
         text = cells[0].text
         if not text.isdigit():
             return []
-        return (
-            split_row_sum(text, width) if where.startswith("table 三") else _parts(text, width)
-        )  # type: ignore[return-value]
+        return split_row_sum(text, width) if where.startswith("table 三") else _parts(text, width)  # type: ignore[return-value]
     values = [_cell_value(c, allow_decimal, ctx, where) for c in cells]
     return _fit(values, cells, width, ctx, where)

@@ -374,8 +374,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
         "run-together",
     ): "parser gap: blank cells in run-together rows are rendered as U+00A0, "
     "which the parser does not read as a blank-cell marker",
-    ("2019", "run-together"): "parser gap: signed 本年增/减 ('5-27') and decimal amounts glued to "
-    "other digits have no identity to split them",
 }
 
 

@@ -26,7 +26,7 @@ _NOISE = re.compile(r"(?:[\s·•■□▪◆●○\[\]#*_~`^]|\\Box|\\square)+"
 _GLUED_TAIL = re.compile(r"\d[\d.+\-]*(?:万元|元|个|件|项|笔|条)?$")
 # A unit typed into a cell after its number: ``3个``, ``125000元``, ``186万元``.
 _UNIT = re.compile(r"^([+\-]?[\d,]+(?:\.\d+)?)\s*(万元|元|个|件|项|笔|条)$")
-_GLUED_CHARS = re.compile(r"[\d.+\-]+")
+_GLUED_UNIT = re.compile(r"([\d.+\-]+)(万元|元|个|件|项|笔|条)?")
 _PAGE_MARK = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)\s*$"
 )
@@ -88,60 +88,62 @@ def classify(text: str, line: int) -> list[Cell]:
     label and one `digits` cell that the parser splits with the identities.
     """
     typed = _classify(text) if len(text) > 200 else _classify_cached(text)
-    return [_cell(kind, t, line, v) for kind, t, v in typed]
+    return [Cell(kind, t, line, v, u) for kind, t, v, u in typed]
 
 
-def _cell(kind: CellKind, text: str, line: int, value: int | float | None) -> Cell:
-    """A typed cell; a unit at the end of a number or a glued run moves to `unit`."""
-    if kind in ("number", "digits") and not text[-1:].isdigit():
-        m = re.search(r"(万元|元|个|件|项|笔|条)$", text)
-        if m:
-            return Cell(kind, text[: m.start()].strip(), line, value, m.group(1))
-    return Cell(kind, text, line, value)
+_One = tuple[CellKind, str, int | float | None, str | None]
 
 
-def _glued_or_number(t: str) -> tuple[CellKind, str, int | float | None] | None:
-    """A number cell, or a run of glued cells (leading zeros, signs inside) to split later."""
+def _glued_or_number(t: str) -> _One | None:
+    """A number cell, or a run of glued cells (leading zeros, signs inside) to split later.
+
+    A unit at the end (``125000元``, ``2389000.5元``) is cut off into the fourth item.
+    """
+    if t.isascii() and t.isdigit() and len(t) <= 24:
+        return (
+            ("digits", t, None, None) if len(t) > 1 and t[0] == "0" else ("number", t, int(t), None)
+        )
     u = _UNIT.match(t)
-    core = u.group(1) if u else t
+    core, unit = (u.group(1), u.group(2)) if u else (t, None)
     if core.isascii() and core.isdigit() and len(core) > 1 and core[0] == "0":
-        return ("digits", t, None)  # '0012': cells run together, never the number 12
+        return ("digits", core, None, unit)  # '0012': cells run together, never the number 12
     num = to_number(core)
     if num is not None:
-        return ("number", t, num)
-    if _GLUED_CHARS.fullmatch(core) and any(ch.isdigit() for ch in core) and len(core) <= 60:
-        return ("digits", t, None)  # '12+35', '40+1226'
+        return ("number", core, num, unit)
+    m = _GLUED_UNIT.fullmatch(t)
+    if m and any(ch.isdigit() for ch in m.group(1)) and len(t) <= 60:
+        return ("digits", m.group(1), None, m.group(2))  # '12+35', '2389000.5元'
     return None
 
 
-_Typed = tuple[tuple[CellKind, str, int | float | None], ...]
+_Typed = tuple[_One, ...]
 
 
 def _classify(text: str) -> _Typed:
     """The line-independent part of `classify`: (kind, text, value) per cell."""
     if text.isascii() and text.isdigit() and len(text) <= 3:
-        return (("number", text, int(text)),)  # most cells: a plain count
+        return (("number", text, int(text), None),)  # most cells: a plain count
     raw = _SUPERSCRIPTS.sub("", text).strip()
     t = nfkc(raw).strip()
     if _BLANK.fullmatch(t):
-        return (("blank", raw, None),)
+        return (("blank", raw, None, None),)
     single = _glued_or_number(t)
     if single is not None:
         return (single,)
     if t.isascii() and t.isdigit():
         # A long run of digits: cells glued together (split later), or junk if huge.
-        return (("digits" if len(t) <= 60 else "noise", t, None),)
+        return (("digits" if len(t) <= 60 else "noise", t, None, None),)
     if _NOISE.fullmatch(t):
-        return (("noise", raw, None),)
+        return (("noise", raw, None, None),)
     tokens = t.split()
-    tail: list[tuple[CellKind, str, int | float | None]] = []
+    tail: list[_One] = []
     while tokens:
         last = tokens[-1]
         n = _glued_or_number(last)
         if n is not None:
             tail.append(n)
         elif _BLANK.fullmatch(last) and last:
-            tail.append(("blank", last, None))
+            tail.append(("blank", last, None, None))
         elif _NOISE.fullmatch(last):
             pass
         else:
@@ -159,9 +161,9 @@ def _classify(text: str) -> _Typed:
         glued = _glued_or_number(m.group())
         if glued is not None:
             # Alone, the run is a whole row run together; before spaced numbers, one cell.
-            first = glued if tail else ("digits", m.group(), None)
-            return (("label", head, None), first, *tail)
-    return (("label", label, None), *tail)
+            first = glued if tail else ("digits", glued[1], None, glued[3])
+            return (("label", head, None, None), first, *tail)
+    return (("label", label, None, None), *tail)
 
 
 # Table cells repeat across reports (labels, small counts): classify each text once.

@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 from .. import model
-from .cells import Cell, RawRow, nfkc, to_number
+from .cells import Cell, RawRow, nfkc
+from .context import UNREADABLE
 from .context import Context as _Ctx
-from .digits import _parts
+from .digits import agreed, split_typed
 from .labels import _fuzzy_proactive, _match_proactive
-from .rows import _cell_value
+from .rows import _cell_value, joined
 
 _WHITESPACE = re.compile(r"[^\S\n]+")
 
@@ -62,68 +63,75 @@ def parse_proactive(
                 row = RawRow(row.label, nxt.cells, row.line)
             else:
                 row = RawRow(row.label, [Cell("blank", "", row.line)] * len(item.columns), row.line)
-        width = len(item.columns)
-        allow = [model.PROACTIVE_COLUMN_BY_KEY[c].kind == "decimal" for c in item.columns]
-        cells = row.cells
-        if len(cells) == 1 and cells[0].kind == "digits":
-            if width == 1:
-                vals: list[Any] = [to_number(cells[0].text)]
-            else:
-                splits = _parts(cells[0].text, width) if "." not in cells[0].text else []
-                if len(splits) == 1:
-                    vals = list(splits[0])
-                else:
-                    ctx.warn(
-                        cells[0].line,
-                        f"table 二 {item.key}: ambiguous run-together digits '{cells[0].text}' "
-                        f"({len(splits)} splits); cells left blank, raw text kept",
-                    )
-                    vals = [None] * width
-        else:
-            raw_vals = [_cell_value(c, True, ctx, f"table 二 {item.key}") for c in cells]
-            vals = list(raw_vals)
-            while len(vals) > width and vals[-1] is None:
-                vals.pop()
-            while len(vals) > width and vals[0] is None:
-                vals.pop(0)
-            if len(vals) != width:
-                raw = " ".join(c.text or "∅" for c in cells)
-                if ctx.blanks_visible:
-                    ctx.warn(
-                        row.line,
-                        f"table 二 {item.key}: {len(vals)} cells where the format has {width} (raw: {raw}); aligned left",
-                    )
-                    vals = (vals + [None] * width)[:width]
-                else:
-                    ctx.warn(
-                        row.line,
-                        f"table 二 {item.key}: {len(vals)} of {width} numbers and blank cells leave no trace in this layout; cells left blank, raw text kept (raw: {raw})",
-                    )
-                    vals = [None] * width
-        cells_out: dict[str, Any] = {}
-        for col, v, dec in zip(item.columns, vals, allow, strict=True):
-            if isinstance(v, float) and not dec:
-                ctx.warn(
-                    row.line, f"table 二 {item.key}.{col}: '{v}' is not a whole number; left blank"
-                )
-                v = None
-            cells_out[col] = v
-        if item.key == "procurement":
-            # Wrapped or OCR'd headers put spaces inside the words ("采 购总金额"), and
-            # a header cell wrapped in a text table leaves a cell border inside it
-            # ("（单位：万 | 元）"): the header is searched with both removed.
-            unit = re.search(
-                r"采购总金额[^\n]{0,12}?[(（]?(?:单位[:：])?(万元|元)",
-                _WHITESPACE.sub("", nfkc(region_text)).replace("|", ""),
-            )
-            cells_out["amount_unit"] = unit.group(1) if unit else None
-            if unit is None and cells_out.get("amount") is not None:
-                ctx.warn(
-                    row.line, "table 二 procurement: amount unit (元/万元) not found in the header"
-                )
-        out[item.key] = cells_out
+        values = _item_values(item, row, ctx)
+        out[item.key] = _store_item(item, row, values, region_text, ctx)
     # keep the format's order
     return {i.key: out[i.key] for i in items if i.key in out}
+
+
+def _item_values(item: model.ProactiveItem, row: RawRow, ctx: _Ctx) -> list[Any]:
+    """The row's cells in the item's columns; UNREADABLE where the text does not settle one."""
+    width = len(item.columns)
+    kinds = tuple(model.PROACTIVE_COLUMN_BY_KEY[c].kind for c in item.columns)
+    cells = joined(row.cells, width)
+    raw = " ".join(c.text or "∅" for c in cells)
+    if len(cells) == 1 and cells[0].kind == "digits":
+        splits = split_typed(cells[0].text, kinds)
+        if len(splits) == 1:
+            return list(splits[0])
+        ctx.warn(
+            cells[0].line,
+            f"table 二 {item.key}: ambiguous run-together digits '{cells[0].text}': "
+            f"{len(splits)} splits fit the columns; the cells they do not agree on are unreadable",
+        )
+        return agreed(splits, width, UNREADABLE)
+    vals = [_cell_value(c, True, ctx, f"table 二 {item.key}") for c in cells]
+    while len(vals) > width and vals[-1] is None:
+        vals.pop()
+    while len(vals) > width and vals[0] is None:
+        vals.pop(0)
+    if len(vals) == width:
+        return vals
+    # Nothing in the row says which cell is missing (or which is extra): never shift.
+    ctx.warn(
+        row.line,
+        f"table 二 {item.key}: {len(vals)} cells where the format has {width} (raw: {raw})",
+    )
+    return [UNREADABLE] * width
+
+
+def _store_item(
+    item: model.ProactiveItem, row: RawRow, vals: list[Any], region_text: str, ctx: _Ctx
+) -> dict[str, Any]:
+    for n, (col, v) in enumerate(zip(item.columns, vals, strict=True)):
+        if isinstance(v, float) and model.PROACTIVE_COLUMN_BY_KEY[col].kind != "decimal":
+            ctx.warn(
+                row.line, f"table 二 {item.key}.{col}: '{v}' is not a whole number; left blank"
+            )
+            vals[n] = None
+    cells_out = ctx.store("proactive", item.key, item.columns, vals, row.line)
+    if item.key == "procurement":
+        cells_out["amount_unit"] = _amount_unit(row, region_text)
+        if cells_out["amount_unit"] is None and cells_out.get("amount") is not None:
+            ctx.warn(
+                row.line, "table 二 procurement: amount unit (元/万元) not found in the header"
+            )
+    return cells_out
+
+
+def _amount_unit(row: RawRow, region_text: str) -> str | None:
+    """元 or 万元: typed into the amount cell (``125000元``), else from the column header."""
+    units = [c.unit for c in row.cells if c.unit in ("元", "万元")]
+    if units:
+        return units[-1]
+    # Wrapped or OCR'd headers put spaces inside the words ("采 购总金额"), and a header
+    # cell wrapped in a text table leaves a cell border inside it ("（单位：万 | 元）"):
+    # the header is searched with both removed.
+    unit = re.search(
+        r"采购总金额[^\n]{0,12}?[(（]?(?:单位[:：])?(万元|元)",
+        _WHITESPACE.sub("", nfkc(region_text)).replace("|", ""),
+    )
+    return unit.group(1) if unit else None
 
 
 def detect_format(

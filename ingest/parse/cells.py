@@ -32,6 +32,7 @@ _PAGE_MARK = re.compile(
 )
 # OCR reads footnote marks and specks as superscript digits (⁶); they are never cell values.
 _SUPERSCRIPTS = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u209f]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 
@@ -220,6 +221,23 @@ def _split_pipe(line: str) -> list[str]:
     return line.split("|")
 
 
+def _pipe_cells(line: str) -> list[str]:
+    """A pipe row's cells: a closing border pipe is no cell, nor a run of span marks.
+
+    ``| 0 | ||`` ends in span marks (adjacent pipes) after its last value: padding. Empty
+    cells with a space between their pipes (``|  |``) are blank cells and keep their place.
+    """
+    parts = line.split("|")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()  # the border after the last cell
+    end = len(parts)
+    while end > 0 and not parts[end - 1].strip():
+        end -= 1
+    if "" in parts[end:] and sum(1 for p in parts[:end] if p.strip()) >= 2:
+        del parts[end:]  # after a value; a row of only a label keeps its blank cells
+    return parts
+
+
 def segment(lines: list[tuple[int, str]], layout: str) -> list[RawRow]:
     """Cut the numbered lines of one table region into rows, by layout."""
     lines = [(n, s) for n, s in lines if not is_page_mark(s)]
@@ -263,13 +281,14 @@ def segment(lines: list[tuple[int, str]], layout: str) -> list[RawRow]:
         for n, s in lines:
             if not s.strip():
                 continue
-            if s.lstrip().startswith("|") and groups:
+            # ... unless it holds a label: then it is the next row, led by merged cells.
+            if s.lstrip().startswith("|") and groups and not _CJK.search(s):
                 pn, ps = groups[-1]
                 groups[-1] = (pn, ps + s.strip())
             else:
-                groups.append((n, s.strip()))
+                groups.append((n, s.rstrip("\r")))
         for n, s in groups:
-            cells = [c for part in _split_pipe(s) for c in classify(part, n)]
+            cells = [c for part in _pipe_cells(s) for c in classify(part, n)]
             rows.extend(_rows_from_cells(cells))
     else:
         # pdf-text and run-together: a line is a row; a label's numbers follow it

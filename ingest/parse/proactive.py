@@ -24,6 +24,13 @@ def parse_proactive(
     out: dict[str, dict[str, Any]] = {}
     for i, row in enumerate(rows):
         item = _match_proactive(row.label, items)
+        if item is None and " " in row.label:
+            # Header cells run into the row's label where every cell has its own line
+            # ("第二十条第（五）项 信息内容 本年处理决定数量 行政许可"): the last one is the row's.
+            last = row.label.rsplit(" ", 1)[-1]
+            item = _match_proactive(last, items)
+            if item is not None:
+                row = RawRow(last, row.cells, row.line)
         if item is None and (row.cells or (i + 1 < len(rows) and not rows[i + 1].label)):
             item = _fuzzy_proactive(row.label, items)
             if item is not None and item.key not in out:

@@ -17,6 +17,7 @@ from .. import validate as validator
 from . import meta
 from .anchors import split_rows
 from .applications import parse_applications
+from .cell_lines import cell_line_rows, is_cell_lines
 from .cells import detect_layout, is_page_mark, segment, segmenter_for
 from .context import Context as _Ctx
 from .proactive import detect_format, parse_proactive
@@ -87,7 +88,7 @@ def parse_text(
     table_lines = [
         s for k in ("proactive", "applications", "review_litigation") for _, s in region_lines(k)
     ]
-    layout = detect_layout(table_lines)
+    layout = "cell-lines" if is_cell_lines(table_lines) else detect_layout(table_lines)
     seg = segmenter_for(layout if kind == "txt" else kind)
     if kind != "txt" and seg == kind:
         seg = "markdown"
@@ -113,7 +114,7 @@ def parse_text(
             )
             tables[key] = {}
             continue
-        rows = segment(rl, seg)
+        rows = cell_line_rows(rl) if seg == "cell-lines" else segment(rl, seg)
         if key == "proactive":
             tables[key] = parse_proactive(rows, fmt, proactive_text, ctx)
         elif key == "applications":

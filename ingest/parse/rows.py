@@ -59,8 +59,7 @@ def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str
             else [False] * len(vals)
         )
         pairs = list(zip(vals, marks, strict=True))
-        # Too wide: the empty cells after the last value are padding (span marks), all of them.
-        while pairs and pairs[-1][0] is None and not pairs[-1][1]:
+        while len(pairs) > width and pairs[-1][0] is None and not pairs[-1][1]:
             pairs.pop()
         while len(pairs) > width and pairs[0][0] is None and not pairs[0][1]:
             pairs.pop(0)

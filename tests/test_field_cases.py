@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -73,9 +72,7 @@ def test_field_case(name: str, case: dict[str, Any]) -> None:
     diffs = [
         f"{path}: want {json.dumps(want, ensure_ascii=False)} got {check.show(got)}"
         for path, want in case["paths"].items()
-        if not check.matches(
-            want, got := check.resolve(doc, path), warned, path in listed
-        )
+        if not check.matches(want, got := check.resolve(doc, path), warned, path in listed)
     ]
     assert diffs == [], f"{name} ({case.get('kind')}):\n" + "\n".join(diffs)
 

@@ -28,7 +28,8 @@ COPY . /app
 
 ARG REPORTS_DIR=data/samples
 RUN python -m ingest ingest /app/nianbao.db /app/${REPORTS_DIR} --silent
-RUN datasette inspect /app/nianbao.db --inspect-file /app/inspect-data.json
+# inspected by its bare name, as scripts/serve-prod.sh's configuration directory expects
+RUN cd /app && datasette inspect nianbao.db --inspect-file /app/inspect-data.json
 
 ENV PORT=8001 INSPECT_FILE=/app/inspect-data.json
 EXPOSE 8001

@@ -42,9 +42,10 @@ else
 	@test -f "$(DB)" || { echo "$(DB): no such database (build it: $(BIN)/nianbao ingest $(DB) FOLDER...)" >&2; exit 2; }
 endif
 
+# serve, serve-prod (and the image, the benchmark, the tests that run a server) all run
+# scripts/serve-prod.sh: Datasette's configuration directory beside the database.
 serve: site-db
-	$(BIN)/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
-	  --template-dir templates --static static:static --port $(PORT) --host 127.0.0.1
+	HOST=127.0.0.1 bash scripts/serve-prod.sh --mutable $(DB) $(PORT)
 
 test: deps browser doc-tools
 	$(BIN)/pytest -q -n 2 --dist loadfile
@@ -78,7 +79,7 @@ docker:
 publish: site-db
 	$(BIN)/datasette publish cloudrun $(DB) --service nianbao --metadata metadata.yml \
 	  --plugins-dir plugins --template-dir templates --static static:static --install asgi-gzip \
-	  --extra-options "--cors $$($(BIN)/python scripts/settings_args.py settings.json | paste -sd' ')"
+	  --extra-options "$$(bash scripts/serve-prod.sh --publish-options)"
 
 clean:
 	rm -rf $(VENV) $(DB) *.egg-info

@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import socket
 import sqlite3
@@ -127,7 +128,15 @@ def ingest_bench(n: int, work: Path, log: list[str]) -> dict[str, Any]:
     res["stages_rss_mib"] = st["rss_mib"]
     probe.unlink(missing_ok=True)
     inspect = db_dir / "inspect.json"
-    t = timed([str(BIN / "datasette"), "inspect", str(db), "--inspect-file", str(inspect)], log)
+    # inspected by its bare name, as scripts/serve-prod.sh's configuration directory needs
+    inspect_cmd = shlex.join(
+        [str(BIN / "datasette"), "inspect", db.name, "--inspect-file", str(inspect)]
+    )
+    t = timed(
+        ["sh", "-c", f"cd {shlex.quote(str(db.parent))} && exec {inspect_cmd}"],
+        log,
+        shown=inspect_cmd,
+    )
     res["inspect_seconds"] = t["seconds"]
     res["db"] = str(db)
     res["inspect"] = str(inspect)
@@ -327,10 +336,16 @@ def serve_and_load(
     env: dict[str, str] | None = None,
     baseline: bool = False,
 ) -> list[dict[str, Any]]:
-    """Start ``datasette serve`` with ``serve_args`` once, and for each (clients,
-    seconds) of ``loads`` load every target in turn; one result dict per load."""
+    """Start a server once (``serve_args``: ["production", INSPECT] for scripts/serve-prod.sh,
+    the one way the site is served, else ``datasette serve`` arguments), and for each
+    (clients, seconds) of ``loads`` load every target in turn; one result dict per load."""
     port = _free_port()
-    cmd = [str(BIN / "datasette"), "serve", *serve_args, "--port", str(port), "--host", "127.0.0.1"]
+    if serve_args[:1] == ["production"]:
+        cmd = ["bash", str(ROOT / "scripts" / "serve-prod.sh"), db, str(port)]
+        env = {"HOST": "127.0.0.1", "INSPECT_FILE": serve_args[1], **(env or {})}
+    else:
+        cmd = [str(BIN / "datasette"), "serve", *serve_args, "--port", str(port)]
+        cmd += ["--host", "127.0.0.1"]
     log.append(" ".join([*(f"{k}={v}" for k, v in (env or {}).items()), *cmd]))
     proc = subprocess.Popen(
         cmd,
@@ -368,15 +383,6 @@ def serve_and_load(
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-def production_args(db: str, inspect: str) -> list[str]:
-    """What scripts/serve-prod.sh runs: immutable with inspect counts, settings.json, CORS."""
-    settings = json.loads((ROOT / "settings.json").read_text(encoding="utf-8"))
-    args = ["-i", db, "--inspect-file", inspect, *_site_dirs(), "--cors"]
-    for name, value in settings.items():
-        args += ["--setting", name, json.dumps(value) if isinstance(value, bool) else str(value)]
-    return args
 
 
 def _site_dirs(metadata: str = "metadata.yml") -> list[str]:
@@ -453,14 +459,14 @@ def site_bench(
     ).fetchone()[0]
     con.close()
     (tuned,) = serve_and_load(
-        db, production_args(db, res["inspect"]), ((CLIENTS, seconds),), max_requests, log, only
+        db, ["production", res["inspect"]], ((CLIENTS, seconds),), max_requests, log, only
     )
     # The same with plugins/cache_headers.py's response cache off, so every request is
     # rendered from SQLite (what a cache miss, or a CDN-less replica, costs): 8 clients,
     # then one client at a time (what one page costs on an idle server).
     uncached, single = serve_and_load(
         db,
-        production_args(db, res["inspect"]),
+        ["production", res["inspect"]],
         ((CLIENTS, seconds), (1, min(seconds, 3.0))),
         max_requests,
         log,
@@ -542,9 +548,9 @@ def site_lines(site: dict[str, Any], site_n: int | None) -> list[str]:
     n = f"{site_n:,}" if site_n else "?"
     lines = [f"## Site ({n} reports, {CLIENTS} concurrent clients on loopback)", ""]
     lines += [
-        "Tuned: the production configuration of `scripts/serve-prod.sh` (`datasette serve -i DB "
-        "--inspect-file inspect.json`, every setting of `settings.json`, metadata, plugins, "
-        "templates) on the database as `nianbao ingest` leaves it (serving indexes, summary and "
+        "Tuned: the production configuration, `scripts/serve-prod.sh` (`datasette serve` on a "
+        "configuration directory: the database immutable with an inspect file, `settings.json`, "
+        "metadata, plugins, templates) on the database as `nianbao ingest` leaves it (serving indexes, summary and "
         "facet tables of `ingest/db/derived.py`). Baseline, in the same run: Datasette's defaults "
         "(`datasette serve COPY.db`: mutable, no inspect file, facet suggestions on, default time "
         "limits) on a copy without the `summary_*` tables and `serving_*` indexes; its canned and "

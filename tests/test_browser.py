@@ -60,9 +60,12 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 20) 
 def server(sample_db: Path) -> Iterator[str]:
     port = free_port()
     datasette = Path(sys.executable).with_name("datasette")
-    cmd = [str(datasette), "serve", str(sample_db), "--metadata", "metadata.yml", "--plugins-dir", "plugins",
-           "--template-dir", "templates", "--static", "static:static", "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # the one way the site is served (a configuration directory beside the database)
+    cmd = ["bash", str(ROOT / "scripts" / "serve-prod.sh"), "--mutable", str(sample_db), str(port)]
+    env = {**os.environ, "HOST": "127.0.0.1", "DATASETTE": str(datasette)}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, proc)

@@ -187,16 +187,12 @@ def site(sample_db: Path) -> Iterator[str]:
     """``datasette serve`` of the sample database with the site's settings.json."""
     port = free_port()
     datasette = Path(sys.executable).with_name("datasette")
-    settings = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "settings_args.py"), str(ROOT / "settings.json")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    cmd = [str(datasette), "serve", str(sample_db), "--metadata", "metadata.yml", "--plugins-dir", "plugins",
-           "--template-dir", "templates", "--static", "static:static", *settings,
-           "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # the one way the site is served (a configuration directory beside the database)
+    cmd = ["bash", str(ROOT / "scripts" / "serve-prod.sh"), "--mutable", str(sample_db), str(port)]
+    env = {**os.environ, "HOST": "127.0.0.1", "DATASETTE": str(datasette)}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, proc)

@@ -6,6 +6,7 @@ numbers the document prints and its parts add up to."""
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -51,9 +52,12 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(db_path: Path) -> Iterator[str]:
     port = free_port()
     datasette = Path(sys.executable).with_name("datasette")
-    cmd = [str(datasette), "serve", str(db_path), "--metadata", "metadata.yml", "--plugins-dir", "plugins",
-           "--template-dir", "templates", "--static", "static:static", "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # the one way the site is served (a configuration directory beside the database)
+    cmd = ["bash", str(ROOT / "scripts" / "serve-prod.sh"), "--mutable", str(db_path), str(port)]
+    env = {**os.environ, "HOST": "127.0.0.1", "DATASETTE": str(datasette)}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, proc)

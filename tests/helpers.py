@@ -52,7 +52,24 @@ def mismatches(gold: dict[str, Any], got: dict[str, Any]) -> list[str]:
     return out
 
 
+_MARKS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def other_agency_text(text: str, n: int) -> str:
+    """The report's text published by another agency: its agency name with n spelled in
+    甲乙丙… before the last character (湘潭县商务局 → 湘潭县商务乙丙局 for n = 12). Another
+    agency and other bytes make it its own report (one report per agency and year, and
+    identical bytes are one file)."""
+    from ingest.parse import parse_text
+
+    agency = parse_text(text)["agency"]
+    assert agency, "the sample names its agency"
+    mark = "".join(_MARKS[int(d)] for d in str(n))
+    return text.replace(agency, agency[:-1] + mark + agency[-1])
+
+
 def write_copy(sample: Path, dest: Path, n: int) -> None:
-    """Write sample's text to dest with n + 1 more trailing newlines: other bytes, so its
-    own report (ids come from a file's sha256, and identical bytes are one report)."""
-    dest.write_bytes(sample.read_bytes() + b"\n" * (n + 1))
+    """Write sample's text to dest as the report of another agency (other_agency_text): a
+    report of its own."""
+    text = sample.read_text(encoding="utf-8")
+    dest.write_text(other_agency_text(text, n), encoding="utf-8")

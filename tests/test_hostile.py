@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from .conftest import load_metadata
+from .helpers import other_agency_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -50,6 +51,7 @@ def write_xss_report(folder: Path) -> Path:
     """A sample report whose narrative carries a script tag."""
     text = (SAMPLES / "000_872c2db3c34386f9.txt").read_text(encoding="utf-8")
     text = text.replace("一、总体情况\n", f"一、总体情况\n\n本局{SCRIPT}坚持公开。\n", 1)
+    text = other_agency_text(text, 0)  # its own report, not a reading of sample 000
     path = folder / XSS_FILE
     path.write_text(text, encoding="utf-8")
     return path

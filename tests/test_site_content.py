@@ -362,6 +362,7 @@ async def test_search_finds_narrative_not_table_headers(datasette_app: Datasette
         assert "【复议】" in row["snippet"] and "|" not in row["snippet"]
 
 
+@needs_shared  # more than one page (20) of matching sections needs the Huai'an reports
 async def test_search_is_ranked_by_bm25_and_paged(datasette_app: Datasette) -> None:
     con = connect(datasette_app)
     q = fts_query("公开")

@@ -25,10 +25,7 @@ REAL = SHARED / "real"
 
 # Kinds not read yet, pinned so that fixing one turns its test green (strict xfail):
 # remove the entry then.
-KNOWN_GAPS = {
-    "23-cell-lines-pipe-ended.txt": "table 四 after its header in the pipe-ended copy: a '|' "
-    "line is a blank cell or a row's opener, and the opener before the values is taken for a blank",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _load_check() -> ModuleType | None:

@@ -6,6 +6,8 @@ way careless copies do, and checks the value read and the warning given.
 
 from __future__ import annotations
 
+import pytest
+
 from ingest.corpus.render import render_text
 from ingest.parse import parse_text
 
@@ -137,3 +139,31 @@ def test_procurement_unit_is_read_across_a_cell_border() -> None:
     report = _parse("采购总金额（单位：万元）", "采购总金额（单位：万 | 元）")
     assert report["proactive"]["procurement"]["amount_unit"] == "万元"
     assert report["proactive"]["procurement"]["amount"] == 8.5
+
+
+def _piped_table_four(values: list[str]) -> list[tuple[int, str]]:
+    """Table 四 as the pipe-ended one-cell-per-line copy prints it: every row opens with a
+    line '|', each cell's line ends with ' |', a blank cell is a line '|'."""
+    header = ["|", "行政复议 |", "行政诉讼 |", "|", "未经复议直接起诉 |", "复议后起诉 |", "|"]
+    header += ["结果维持 |", "结果纠正 |", "其他结果 |", "尚未审结 |", "总计 |"] * 3
+    body = ["|", *[f"{v} |" if v else "|" for v in values]]
+    return list(enumerate(header + body, start=1))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2", "", "", "", "2", "", "", "", "", "", "", "", "", "3", "3"],
+        ["", "1", "", "", "1", "4", "", "", "", "4", "", "", "", "", ""],  # a blank first cell
+    ],
+)
+def test_table_four_row_opener_in_pipe_ended_cell_lines_is_not_a_cell(values: list[str]) -> None:
+    from ingest.parse.cell_lines import cell_line_rows
+    from ingest.parse.context import Context
+    from ingest.parse.review import parse_review
+
+    rows = cell_line_rows(_piped_table_four(values), unlabelled_values=True)
+    got = parse_review(rows, Context("<test>"))
+    flat = [got[g][c] for g in ("review", "litigation_direct", "litigation_after_review")
+            for c in ("upheld", "corrected", "other", "pending", "total")]  # fmt: skip
+    assert flat == [int(v) if v else None for v in values]

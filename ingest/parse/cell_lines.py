@@ -36,11 +36,20 @@ def is_cell_lines(lines: list[str]) -> bool:
     return followed >= 0.8 * len(body)
 
 
-def cell_line_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
-    """The region's cells as one stream, blanks in place, grouped into rows by their labels."""
+def cell_line_rows(lines: list[tuple[int, str]], unlabelled_values: bool = False) -> list[RawRow]:
+    """The region's cells as one stream, blanks in place, grouped into rows by their labels.
+
+    `unlabelled_values`: the table's value row has no label of its own (table 四: fifteen
+    cells under three header rows). In the piped copy every row opens with a line ``|``;
+    for a labelled row the label follows, but here the opener of the value row stands
+    between the last header cell and the first value, where it would read as a blank
+    cell and shift the row by one. So a ``|`` line right after a header cell, before any
+    number, opens a row and is not a cell (a second ``|`` after it is a blank cell)."""
     cells: list[Cell] = []
     empties = 0
     last_line = 0
+    after_header_text = False
+    seen_number = False
     for n, s in lines:
         text = s.strip()
         if not text or is_page_mark(s):
@@ -51,9 +60,16 @@ def cell_line_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
         empties = 0
         last_line = n
         if text.strip("|").strip() == "":
+            if unlabelled_values and after_header_text and not seen_number:
+                after_header_text = False  # the value row's (or a header row's) opener
+                continue
+            after_header_text = False
             cells.append(Cell("blank", "", n))  # a line '|': a blank cell (or a row's opener)
             continue
-        cells.extend(classify(text.split("|")[0].strip(), n))
+        new = classify(text.split("|")[0].strip(), n)
+        seen_number = seen_number or any(c.kind in ("number", "digits") for c in new)
+        after_header_text = not seen_number
+        cells.extend(new)
     if cells and empties > 1:
         cells.extend(Cell("blank", "", last_line) for _ in range(empties - 1))
     return _rows_from_cells(cells)

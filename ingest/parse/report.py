@@ -114,7 +114,10 @@ def parse_text(
             )
             tables[key] = {}
             continue
-        rows = cell_line_rows(rl) if seg == "cell-lines" else segment(rl, seg)
+        if seg == "cell-lines":
+            rows = cell_line_rows(rl, unlabelled_values=key == "review_litigation")
+        else:
+            rows = segment(rl, seg)
         if key == "proactive":
             tables[key] = parse_proactive(rows, fmt, proactive_text, ctx)
         elif key == "applications":

@@ -202,6 +202,11 @@ async def other_years(datasette: Datasette, row: dict[str, Any]) -> list[dict[st
     return [dict(r) for r in (await db.execute(sql, [row["agency_id"]])).rows]
 
 
+def safe_url(url: Any) -> str | None:
+    """An http(s) address to link to, else None (never a javascript: or file: link)."""
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+
+
 async def sources_of(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any]:
     """Every file this report was read from (one report per agency and year, ingest.db.
     groups) with its provenance, primary first, and the cells where they disagree."""
@@ -264,9 +269,11 @@ async def provenance(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any
     db = datasette.get_database(_database_name(datasette))
     rows = (await db.execute("select * from sources where id = ?", [row["source_id"]])).rows
     found = dict(rows[0]) if rows else {}
-    url = found.get("url")
-    safe = url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
-    return {"url": safe, "published": found.get("published"), "retrieved": found.get("retrieved")}
+    return {
+        "url": safe_url(found.get("url")),
+        "published": found.get("published"),
+        "retrieved": found.get("retrieved"),
+    }
 
 
 def _database_name(datasette: Datasette) -> str:

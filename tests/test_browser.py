@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -56,12 +57,13 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 20) 
     raise TimeoutError(f"datasette did not answer at {url}")
 
 
-@pytest.fixture(scope="module")
-def server(sample_db: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve_site(db: Path) -> Iterator[str]:
+    """Serve `db` the one way the site is served (scripts/serve-prod.sh --mutable: a
+    configuration directory beside the database) on a free loopback port; yield its URL."""
     port = free_port()
     datasette = Path(sys.executable).with_name("datasette")
-    # the one way the site is served (a configuration directory beside the database)
-    cmd = ["bash", str(ROOT / "scripts" / "serve-prod.sh"), "--mutable", str(sample_db), str(port)]
+    cmd = ["bash", str(ROOT / "scripts" / "serve-prod.sh"), "--mutable", str(db), str(port)]
     env = {**os.environ, "HOST": "127.0.0.1", "DATASETTE": str(datasette)}
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -73,6 +75,12 @@ def server(sample_db: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(sample_db: Path) -> Iterator[str]:
+    with serve_site(sample_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

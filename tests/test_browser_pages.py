@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +18,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
-from .test_browser import ARGS, CHROMIUM, free_port, wait_until_up
+from .test_browser import ARGS, CHROMIUM, serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -185,21 +183,8 @@ EXPECTED_STATUS = {"not_found": 404, "bad_sql": 400}
 @pytest.fixture(scope="module")
 def site(sample_db: Path) -> Iterator[str]:
     """``datasette serve`` of the sample database with the site's settings.json."""
-    port = free_port()
-    datasette = Path(sys.executable).with_name("datasette")
-    # the one way the site is served (a configuration directory beside the database)
-    cmd = ["bash", str(ROOT / "scripts" / "serve-prod.sh"), "--mutable", str(sample_db), str(port)]
-    env = {**os.environ, "HOST": "127.0.0.1", "DATASETTE": str(datasette)}
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc)
+    with serve_site(sample_db) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

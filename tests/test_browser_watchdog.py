@@ -6,9 +6,6 @@ numbers the document prints and its parts add up to."""
 from __future__ import annotations
 
 import copy
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +19,9 @@ from ingest.cli import cli
 from ingest.db.loader import load_reports
 from ingest.parse import parse_file
 
-from .conftest import HAS_SHARED, ROOT, sample_paths
+from .conftest import HAS_SHARED, sample_paths
 from .helpers import SAMPLES, needs_shared
-from .test_browser import ARGS, CHROMIUM, SHOTS, free_port, wait_until_up
+from .test_browser import ARGS, CHROMIUM, SHOTS, serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -50,21 +47,8 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(db_path: Path) -> Iterator[str]:
-    port = free_port()
-    datasette = Path(sys.executable).with_name("datasette")
-    # the one way the site is served (a configuration directory beside the database)
-    cmd = ["bash", str(ROOT / "scripts" / "serve-prod.sh"), "--mutable", str(db_path), str(port)]
-    env = {**os.environ, "HOST": "127.0.0.1", "DATASETTE": str(datasette)}
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc)
+    with serve_site(db_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -23,17 +23,9 @@ from ingest.db.loader import load_reports
 from ingest.parse import parse_file
 
 from .helpers import COMPARED, SAMPLES, gold_for
+from .test_roundtrip import _first
 
 SAMPLE = SAMPLES / "000_872c2db3c34386f9.txt"
-
-
-def _first(value: Any) -> Any:
-    """Where the gold allows several values (a list), the first one."""
-    if isinstance(value, list):
-        return value[0]
-    if isinstance(value, dict):
-        return {k: _first(v) for k, v in value.items()}
-    return value
 
 
 def _gold_report() -> dict[str, Any]:

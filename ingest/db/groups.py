@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .load import CHILD_TABLES
 from .schema import FTS_TABLE
 
 # Lower is better: the kinds (file suffixes) in the order originals come before copies.
@@ -40,15 +41,6 @@ PRIMARY_RULE = (
 
 # The value tables whose cells are compared between readings (CANONICAL_JSON's tables).
 VALUE_TABLES = ("proactive", "applications", "review_litigation")
-# The rows a report owns besides its reports row (deleted when it becomes a mere source).
-REPORT_CHILD_TABLES = (
-    "proactive",
-    "applications",
-    "review_litigation",
-    "checks",
-    "warnings",
-    "unreadable_cells",
-)
 
 _CANDIDATES_SQL = """
 select r.id, r.agency_id, r.year, coalesce(r.scope, '') as scope,
@@ -106,9 +98,10 @@ def _text(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _delete_report_rows(conn: Any, rid: str) -> None:
-    """Delete a reading's report rows (not its sources row)."""
-    for table in REPORT_CHILD_TABLES:
+def delete_report_rows(conn: Any, rid: str) -> None:
+    """Delete a report's rows: its reports row, its rows of load.CHILD_TABLES, its
+    sections and their search index (not its sources row)."""
+    for table in CHILD_TABLES:
         conn.execute(f"delete from [{table}] where report_id = ?", [rid])
     ids = [r[0] for r in conn.execute("select id from sections where report_id = ?", [rid])]
     if ids:
@@ -146,7 +139,7 @@ def group_readings(db: sqlite_utils.Database) -> int:
                     "update sources set reading_json = ? where id = ?",
                     [doc, rid],
                 )
-                _delete_report_rows(conn, rid)
+                delete_report_rows(conn, rid)
                 merged += 1
             conn.execute("update sources set reading_json = null where id = ?", [primary_id])
             conn.execute(f"delete from disagreements where report_id in ({marks})", ids)

@@ -15,7 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from .derived import build_derived
-from .groups import group_readings, mark_aggregates
+from .groups import delete_report_rows, group_readings, mark_aggregates
 from .load import (
     CHILD_TABLES,
     INSERT_AGENCY,
@@ -32,7 +32,7 @@ from .load import (
     prepare,
     report_id,
 )
-from .schema import FTS_TABLE, create_indexes, drop_indexes, ensure_db_shape
+from .schema import create_indexes, drop_indexes, ensure_db_shape
 
 
 @cache
@@ -180,14 +180,8 @@ class Loader:
             self.error_paths.discard(path)
 
     def _delete_report(self, rid: str) -> None:
+        delete_report_rows(self.conn, rid)
         execute = self.conn.execute
-        for table in self.CHILD_TABLES:
-            execute(f"delete from [{table}] where report_id = ?", [rid])
-        ids = [r[0] for r in execute("select id from sections where report_id = ?", [rid])]
-        if ids:
-            execute(f"delete from {FTS_TABLE} where rowid in ({','.join('?' * len(ids))})", ids)
-            execute("delete from sections where report_id = ?", [rid])
-        execute("delete from reports where id = ?", [rid])
         execute("delete from disagreements where source_id = ? or report_id = ?", [rid, rid])
         execute("delete from sources where id = ?", [rid])
 

@@ -26,14 +26,20 @@ class Placement:
 
 def _anchors(matched: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The longest run of (group, format index) pairs increasing in both (O(n²), n ≤ ~40)."""
-    best: list[list[tuple[int, int]]] = []
-    for i, (g, k) in enumerate(matched):
-        chain = [(g, k)]
+    if all(a[1] < b[1] for a, b in pairwise(matched)):
+        return matched  # the common case: every label in the format's order
+    length = [1] * len(matched)
+    before = [-1] * len(matched)
+    for i, (_, k) in enumerate(matched):
         for j in range(i):
-            if matched[j][1] < k and len(best[j]) + 1 > len(chain):
-                chain = [*best[j], (g, k)]
-        best.append(chain)
-    return max(best, key=len, default=[])
+            if matched[j][1] < k and length[j] + 1 > length[i]:
+                length[i], before[i] = length[j] + 1, j
+    i = max(range(len(matched)), key=length.__getitem__)
+    chain = []
+    while i != -1:
+        chain.append(matched[i])
+        i = before[i]
+    return chain[::-1]
 
 
 def place(

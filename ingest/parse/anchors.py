@@ -90,7 +90,7 @@ def split_rows(lines: list[tuple[int, str]], table: str) -> list[tuple[int, str]
         return lines
     out: list[tuple[int, str]] = []
     for n, line in lines:
-        if "|" in line or "\t" in line or len(line) < 8 or not _CJK.search(line):
+        if len(line) < 8 or "|" in line or "\t" in line or not _CJK.search(line):
             out.append((n, line))
             continue
         found = [(m.start(), m.end()) for m in pattern.finditer(line)]

@@ -24,16 +24,23 @@ def is_cell_lines(lines: list[str]) -> bool:
     body = [s for s in lines if s.strip()]
     if len(body) < 30 or any(s.startswith("\t") for s in body):
         return False
-    if sum(1 for s in body if _NUMBERS_IN_LINE.search(s)) > 0.05 * len(body):
-        return False  # several numbers on a line: rows, not cells
-    piped = sum(1 for s in body if _PIPED_CELL.match(s))
-    bare = sum(1 for s in body if not s.replace("|", "").strip())
-    if piped >= 0.25 * len(body):
-        return piped + bare >= 0.95 * len(body)  # every line a cell 'text |' or a blank '|'
     if any("|" in s for s in body):
-        return False
-    followed = sum(1 for a, b in itertools.pairwise(lines) if a.strip() and not b.strip())
-    return followed >= 0.8 * len(body)
+        # Cheap first: a cell line 'text |' starts with text and ends with a pipe, so
+        # with few such lines there are too few piped cells.
+        ends = sum(1 for s in body if s.rstrip().endswith("|") and not s.lstrip().startswith("|"))
+        if ends < 0.25 * len(body):
+            return False
+        piped = sum(1 for s in body if _PIPED_CELL.match(s))
+        bare = sum(1 for s in body if not s.replace("|", "").strip())
+        # every line a cell 'text |' or a blank '|'
+        if piped < 0.25 * len(body) or piped + bare < 0.95 * len(body):
+            return False
+    else:
+        followed = sum(1 for a, b in itertools.pairwise(lines) if a.strip() and not b.strip())
+        if followed < 0.8 * len(body):
+            return False
+    # several numbers on a line: rows, not cells
+    return sum(1 for s in body if _NUMBERS_IN_LINE.search(s)) <= 0.05 * len(body)
 
 
 def cell_line_rows(lines: list[tuple[int, str]], unlabelled_values: bool = False) -> list[RawRow]:

@@ -79,11 +79,15 @@ def parse_text(
             path, "not an annual report: none of tables 二, 三, 四 was found", "whole file"
         )
 
+    cut: dict[str, list[tuple[int, str]]] = {}
+
     def region_lines(key: str) -> list[tuple[int, str]]:
         if key not in regions:
             return []
-        a, b = regions[key]
-        return split_rows([numbered[i] for i in range(a, b)], key)
+        if key not in cut:  # cut once: tables are read from their lines more than once
+            a, b = regions[key]
+            cut[key] = split_rows(numbered[a:b], key)
+        return cut[key]
 
     table_lines = [
         s for k in ("proactive", "applications", "review_litigation") for _, s in region_lines(k)

@@ -212,6 +212,33 @@ async def test_province_overview_and_outcome_composition(datasette_app: Datasett
         assert abs(sum(r["pct"] or 0 for r in composition if r["year"] == year) - 100) < 0.6
 
 
+async def test_province_filter_counts_that_province_only(datasette_app: Datasette) -> None:
+    """The dashboard's province filter is the canned queries' province parameter: 湖南省
+    2024 (湘潭县商务局 and 湘潭县统计局) has its own 14 applications handled, 13 granted, and
+    no refusals, whatever the other provinces hold."""
+    summary = await rows(datasette_app, "/nianbao/summary_year_province.json", province="湖南省")
+    assert {r["year"]: r["total_handled"] for r in summary} == {2024: 14, 2025: 0}
+    got = await query(datasette_app, "outcome_composition", province="湖南省", year="2024")
+    assert [r["outcome"] for r in got] == [
+        "（一）予以公开", "（二）部分公开", "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理",
+    ]  # fmt: skip
+    assert sum(r["total"] for r in got) == 14 and got[0]["total"] == 13 and got[0]["pct"] == 92.9
+    refusals = await query(datasette_app, "refusal_grounds", province="湖南省", year="2024")
+    assert len(refusals) == 8 and {r["total"] for r in refusals} == {0}
+    country = await query(datasette_app, "outcome_composition", year="2024")
+    assert sum(r["total"] for r in country) == (14 + 3145 if HAS_SHARED else 14)
+
+
+async def test_dashboard_offers_year_and_province_filters(datasette_app: Datasette) -> None:
+    page = await datasette_app.client.get("/-/dashboards/trends", params={"province": "湖南省"})
+    assert page.status_code == 200
+    html = page.text
+    assert '<select id="year" name="year">' in html and "全部年度" in html
+    assert '<option value="湖南省" selected>湖南省</option>' in html
+    assert '<option value="2024" >2024</option>' in html
+    assert "（未识别）" not in html
+
+
 # --------------------------------------------------------------------------- tables and facets
 
 

@@ -7,10 +7,13 @@ written under the test's temporary directory (``NIANBAO_SHOTS=DIR`` keeps them i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,16 +143,68 @@ CONTRAST_JS = r"""() => {
 """
 
 
+# What each page type shows, for the value tests below (one pass, both widths).
+PROBE_JS = r"""() => {
+  const all = (sel) => Array.from(document.querySelectorAll(sel));
+  const text = (sel) => { const el = document.querySelector(sel); return el ? el.innerText.trim() : null; };
+  const px = (v) => parseFloat(v) || 0;
+  return {
+    h1: text('h1'),
+    showing: text('.nianbao-showing'),
+    next: !!document.querySelector('.nianbao-showing a[rel=next], nav.pages a[rel=next]'),
+    param_problems: all('.nianbao-param-problem, .message-error').map(e => e.innerText.trim()),
+    zero_results: text('.zero-results'),
+    selects: Object.fromEntries(all('form select[name]').map(e => [e.name, {value: e.value, options: e.options.length}])),
+    ranks: all('table.rows-and-columns tbody td.col-rank').map(td => td.innerText.trim()),
+    rank_values: all('table.rows-and-columns tbody tr').map(tr => Object.fromEntries(
+      Array.from(tr.querySelectorAll('td')).map(td => [(td.className.match(/col-(\w+)/) || [])[1], td.innerText.trim()]))),
+    search_count: text('.search-count'),
+    results: all('.search-results > li').map(li => ({
+      report: li.querySelector('a.result-report') ? li.querySelector('a.result-report').getAttribute('href') : null,
+      meta: (li.querySelector('.result-meta') || {}).innerText || '',
+      marks: Array.from(li.querySelectorAll('.snippet mark')).map(m => m.innerText),
+      snippet: (li.querySelector('.snippet') || {}).innerText || ''})),
+    search_pages: text('nav.pages'),
+    charts: all('.dashboard-card-chart').map(c => ({id: c.id, drawn: !!c.querySelector('svg.marks, canvas.marks'),
+      width: c.getBoundingClientRect().width})),
+    agency_years: all('table.agency-years tbody tr').map(tr => tr.querySelector('td').innerText.trim()),
+    agency_report_links: all('table.agency-years a[href*="/report/"]').length,
+    agency_bars: all('.agency-figure svg rect').length,
+    api_curls: all('pre.api-curl').map(e => e.innerText.trim()),
+    api_english: !!document.querySelector('section[lang=en] h2'),
+    error_links: all('ul.error-ways a, .error-ways a').map(a => a.getAttribute('href')),
+    register_cells: all('table.register tbody tr:first-child td[data-label]').map(td => {
+      const b = getComputedStyle(td, '::before'); const r = td.getBoundingClientRect(); const row = td.parentElement.getBoundingClientRect();
+      return {label: td.dataset.label, before_margin: px(b.marginLeft), left: r.left - row.left,
+              client: td.clientWidth, scroll: td.scrollWidth};
+    }),
+    failed_columns: all('section.failed-checks thead th').map(th => ({text: th.innerText.trim(),
+      width: th.getBoundingClientRect().width, font: px(getComputedStyle(th).fontSize)})),
+  };
+}"""
+
+
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as r:
         return json.load(r)
 
 
+SEARCH_WORD = "信息"  # in nearly every section of every report: more than one page
+RANKING_SIZE = 2  # small pages, so the sample database's rankings have a last page
+
+
+def q(value: str) -> str:
+    return urllib.parse.quote(value)
+
+
 def page_types(site: str) -> dict[str, str]:
-    """One URL per page type, from the sample database."""
+    """One URL per page type (and the variants a visitor meets), from the sample database."""
     reports = get_json(site + "/nianbao/reports.json?_shape=array&_size=1&_sort=id")
-    report_id = reports[0]["id"]
+    report_id, province, year = reports[0]["id"], reports[0]["province"], reports[0]["year"]
     agencies = get_json(site + "/nianbao/agencies.json?_shape=array&_size=1&_sort=id")
+    failed = get_json(site + "/nianbao/checks.json?_shape=array&_size=1&_sort=id&ok=0")
+    ranking = get_json(site + f"/nianbao/refusals.json?_shape=array&size={RANKING_SIZE}")
+    last_page = -(-ranking[0]["total_rows"] // RANKING_SIZE)
     pages = {
         "home": "/",
         "table": "/nianbao/reports",
@@ -159,25 +214,37 @@ def page_types(site: str) -> dict[str, str]:
         "query_empty": "/nianbao?sql=select+*+from+reports+where+0",
         "canned_query": "/nianbao/failed_identities",
         "canned_query_empty": "/nianbao/disclosure_rate?year=1999",
+        "ranking": f"/nianbao/refusals?size={RANKING_SIZE}",
+        "ranking_last": f"/nianbao/refusals?size={RANKING_SIZE}&page={last_page}",
+        "ranking_rate": f"/nianbao/disclosure_rate?size={RANKING_SIZE}",
+        "ranking_review": "/nianbao/review_by_agency",
+        "ranking_no_match": f"/nianbao/refusals?province={q(province[:2])}",
         "database": "/nianbao",
-        "search": "/-/search?q=%E5%A4%8D%E8%AE%AE",
+        "search": f"/-/search?q={q(SEARCH_WORD)}",
+        "search_page_2": f"/-/search?q={q(SEARCH_WORD)}&page=2",
+        "search_filtered": f"/-/search?q={q(SEARCH_WORD)}&province={q(province)}&year={year}",
+        "search_nothing": f"/-/search?q={q('没有这个词语')}",
         "report": f"/report/{report_id}",
+        "report_failed": f"/report/{failed[0]['report_id']}",
+        "agency": f"/agency/{agencies[0]['id']}",
         "checks": "/nianbao/checks?ok=0",
         "dashboard": "/-/dashboards/trends",
+        "dashboard_filtered": f"/-/dashboards/trends?year={year}&province={q(province)}",
         "not_found": "/nianbao/no_such_table",
+        "report_not_found": "/report/0000000000000000",
+        "agency_not_found": "/agency/999999",
         "bad_sql": "/nianbao?sql=select+no_such_column+from+reports",
         "api": "/-/api",
     }
-    agency_page = f"/agency/{agencies[0]['id']}"
-    try:
-        with urllib.request.urlopen(site + agency_page, timeout=10):
-            pages["agency"] = agency_page
-    except OSError:
-        pass  # the agency page is not there yet
     return pages
 
 
-EXPECTED_STATUS = {"not_found": 404, "bad_sql": 400}
+EXPECTED_STATUS = {
+    "not_found": 404,
+    "report_not_found": 404,
+    "agency_not_found": 404,
+    "bad_sql": 400,
+}
 
 
 @pytest.fixture(scope="module")
@@ -224,8 +291,9 @@ def walked(chromium: Any, site: str, shots: Path) -> dict[str, dict[str, Any]]:
                 ),
             )
             response = page.goto(site + path, wait_until="networkidle")
-            if name == "dashboard":
-                page.wait_for_selector("#chart-reports :is(svg.marks, canvas.marks)", timeout=15000)
+            if name.startswith("dashboard"):
+                for chart in page.locator(".dashboard-card-chart").all():
+                    chart.locator(":is(svg.marks, canvas.marks)").wait_for(timeout=15000)
             page.screenshot(path=str(shots / f"{name}-{width_name}.png"), full_page=True)
             found[f"{name}@{width_name}"] = {
                 "url": path,
@@ -235,6 +303,7 @@ def walked(chromium: Any, site: str, shots: Path) -> dict[str, dict[str, Any]]:
                 "text": page.evaluate(VISIBLE_TEXT_JS),
                 "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
                 "low_contrast": page.evaluate(CONTRAST_JS),
+                "probe": page.evaluate(PROBE_JS),
                 "errors": errors,
             }
             page.close()
@@ -388,3 +457,213 @@ def test_charts_load_only_where_they_are_drawn(chromium: Any, site: str) -> None
     page.wait_for_timeout(300)
     assert console == []  # no version warnings from the chart libraries
     context.close()
+
+
+# --------------------------------------------------------------------------- page values
+# Each page type shows the right values, at both widths; the expected numbers come from the
+# database file (sqlite3) or the site's JSON, never from the page under test.
+
+WIDTHS = ("desktop", "phone")
+
+
+def probe(walked: dict[str, dict[str, Any]], name: str, width: str) -> dict[str, Any]:
+    return walked[f"{name}@{width}"]["probe"]
+
+
+def sql(db: Path, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        return con.execute(query, params).fetchall()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_agency_page_shows_every_year_of_its_reports(
+    walked: dict[str, dict[str, Any]], sample_db: Path, width: str
+) -> None:
+    seen = walked[f"agency@{width}"]
+    agency_id = int(seen["url"].rsplit("/", 1)[1])
+    (name,) = sql(sample_db, "select name from agencies where id = ?", agency_id)[0]
+    years = [
+        str(y)
+        for (y,) in sql(
+            sample_db, "select year from reports where agency_id = ? order by year", agency_id
+        )
+    ]
+    got = seen["probe"]
+    assert got["h1"] == name
+    assert got["agency_years"] == years
+    assert got["agency_report_links"] == len(years)
+    assert got["agency_bars"] == len(years)  # the small chart: one bar a year
+    assert f"{len(years)} 份" in seen["text"]
+
+
+def _search_total(db: Path, word: str, province: str | None = None, year: int | None = None) -> int:
+    """Sections whose narrative (what search indexes: ingest.db.search.narrative_text, the
+    tables left out) holds the word, counted by a plain scan of the database file. FTS
+    reads across spaces and punctuation, so they are dropped before looking."""
+    from ingest.db.search import narrative_text
+
+    rows = sql(
+        db, "select s.text, r.province, r.year from sections s join reports r on r.id = s.report_id"
+    )
+    return sum(
+        1
+        for text, p, y in rows
+        if word in re.sub(r"\W", "", narrative_text(text or ""))
+        and province in (None, p)
+        and year in (None, y)
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_page_counts_pages_filters_and_highlights(
+    walked: dict[str, dict[str, Any]], sample_db: Path, width: str
+) -> None:
+    total = _search_total(sample_db, SEARCH_WORD)
+    assert total > 20, "the sample database gives the search word more than one page"
+    first = probe(walked, "search", width)
+    assert (
+        first["search_count"]
+        == f"共 {total:,} 个段落包含“{SEARCH_WORD}”，显示第 1–20 个，按相关度排序。"
+    )
+    assert len(first["results"]) == 20 and first["next"]
+    assert first["search_pages"].startswith(f"第 1 / {-(-total // 20)} 页")
+    for result in first["results"]:  # every snippet shows the word, highlighted
+        assert result["marks"] and set(result["marks"]) == {SEARCH_WORD}, result
+        assert "|" not in result["snippet"] and "---" not in result["snippet"]  # no table markup
+    second = probe(walked, "search_page_2", width)
+    assert second["search_count"].endswith(f"显示第 21–{min(total, 40)} 个，按相关度排序。")
+    shown = {(r["report"], r["snippet"]) for r in first["results"]}
+    assert not shown & {(r["report"], r["snippet"]) for r in second["results"]}
+    filtered = walked[f"search_filtered@{width}"]
+    province, year = (
+        urllib.parse.parse_qs(filtered["url"].split("?")[1])[k][0] for k in ("province", "year")
+    )
+    n = _search_total(sample_db, SEARCH_WORD, province, int(year))
+    got = filtered["probe"]
+    assert (
+        got["selects"]["province"]["value"] == province and got["selects"]["year"]["value"] == year
+    )
+    assert (
+        got["selects"]["province"]["options"] > 1 and got["selects"]["agency_type"]["options"] > 1
+    )
+    assert len(got["results"]) == min(n, 20) and got["search_count"].startswith(f"共 {n:,} 个段落")
+    assert all(province in r["meta"] for r in got["results"])
+    nothing = probe(walked, "search_nothing", width)
+    assert (
+        nothing["search_count"] == "没有找到包含“没有这个词语”的正文。" and nothing["results"] == []
+    )
+
+
+def _refusal_ranking(db: Path) -> list[tuple[str, int]]:
+    """Agencies of the year with most reports, by 不予公开 (denied) count, most first."""
+    (year,) = sql(
+        db, "select year from reports group by year order by count(*) desc, year desc limit 1"
+    )[0]
+    return [
+        (agency, denied)
+        for agency, denied in sql(
+            db,
+            "select agency, denied from reports where year = ? and denied is not null"
+            " and total_handled >= 1 order by denied desc, id",
+            year,
+        )
+    ]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_rankings_worst_first_with_every_page_reachable(
+    walked: dict[str, dict[str, Any]], sample_db: Path, width: str
+) -> None:
+    expected = _refusal_ranking(sample_db)
+    m = len(expected)
+    assert m > RANKING_SIZE, "the sample database has more than one page of this ranking"
+    first = probe(walked, "ranking", width)
+    assert first["showing"].startswith(f"显示第 1–{RANKING_SIZE} 个，共 {m} 个。")
+    assert first["next"]
+    assert first["ranks"] == [str(i) for i in range(1, RANKING_SIZE + 1)]
+    denied = [int(r["denied"].replace(",", "")) for r in first["rank_values"]]
+    assert denied == [d for _, d in expected[:RANKING_SIZE]]  # worst (most refusals) first
+    last = probe(walked, "ranking_last", width)
+    start = (-(-m // RANKING_SIZE) - 1) * RANKING_SIZE + 1
+    assert last["showing"].startswith(f"显示第 {start}–{m} 个，共 {m} 个。")
+    assert not last["next"] and last["ranks"][-1] == str(m)
+    assert int(last["rank_values"][-1]["denied"].replace(",", "")) == expected[-1][1]
+    for name in ("ranking", "ranking_rate", "ranking_review"):  # pick-lists, not free text
+        selects = probe(walked, name, width)["selects"]
+        assert {"year", "province", "agency_type", "order"} <= selects.keys(), (name, selects)
+        assert selects["province"]["options"] > 2 and selects["year"]["options"] > 1
+    rate = probe(walked, "ranking_rate", width)["rank_values"]
+    rates = [float(r["disclosure_rate"].rstrip(" %")) for r in rate]
+    assert rates == sorted(rates)  # the lowest disclosure rate first
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_parameter_that_matches_nothing_says_so_in_chinese(
+    walked: dict[str, dict[str, Any]], width: str
+) -> None:
+    seen = walked[f"ranking_no_match@{width}"]
+    typed = urllib.parse.parse_qs(seen["url"].split("?")[1])["province"][0]
+    problems = seen["probe"]["param_problems"]
+    assert any(f"没有“{typed}”这个省份" in p and "省份要写全称" in p for p in problems), problems
+    assert seen["probe"]["ranks"] == []
+    assert "0 results" not in seen["text"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dashboard_filters_and_every_chart_drawn(
+    walked: dict[str, dict[str, Any]], width: str
+) -> None:
+    for name in ("dashboard", "dashboard_filtered"):
+        got = probe(walked, name, width)
+        assert len(got["charts"]) == 7 and all(c["drawn"] for c in got["charts"]), got["charts"]
+        # charts fill their card: on a phone one a row, on a desktop two
+        limit = PHONE["width"] if width == "phone" else DESKTOP["width"] / 2
+        assert all(limit * 0.6 < c["width"] <= limit for c in got["charts"]), got["charts"]
+    seen = walked[f"dashboard_filtered@{width}"]
+    query = urllib.parse.parse_qs(seen["url"].split("?")[1])
+    selects = seen["probe"]["selects"]
+    assert selects["province"]["value"] == query["province"][0]
+    assert selects["year"]["value"] == query["year"][0]
+    assert selects["province"]["options"] > 2  # 全国 and the provinces
+    assert probe(walked, "dashboard", width)["selects"]["province"]["value"] == ""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_api_page_lists_curl_lines_in_chinese_and_english(
+    walked: dict[str, dict[str, Any]], site: str, width: str
+) -> None:
+    got = probe(walked, "api", width)
+    curls = got["api_curls"]
+    assert len(curls) >= 4 and all(c.startswith("curl ") for c in curls)
+    assert any("/report/" in c and ".json" in c for c in curls)
+    assert any("reports.json" in c for c in curls) and any(".db" in c for c in curls)
+    assert all(site in c for c in curls)  # absolute URLs of this site
+    assert got["api_english"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_error_pages_of_each_kind_lead_home(walked: dict[str, dict[str, Any]], width: str) -> None:
+    for name in ("not_found", "report_not_found", "agency_not_found"):
+        seen = walked[f"{name}@{width}"]
+        assert seen["status"] == EXPECTED_STATUS[name]
+        assert "返回首页" in seen["text"], name
+        assert "/" in seen["probe"]["error_links"], (name, seen["probe"]["error_links"])
+
+
+def test_register_labels_are_not_clipped_on_a_phone(walked: dict[str, dict[str, Any]]) -> None:
+    """Each register card shows its column labels whole (was: 年度 → 度, 省份 → 份, pulled
+    left out of the cell by Datasette's -10% margin)."""
+    cells = probe(walked, "table", "phone")["register_cells"]
+    assert [c["label"] for c in cells][:3] == ["年度", "机关", "省份"]
+    bad = [c for c in cells if c["before_margin"] < 0 or c["left"] < 0 or c["scroll"] > c["client"]]
+    assert bad == []
+
+
+def test_failed_checks_identity_column_is_readable_on_a_phone(
+    walked: dict[str, dict[str, Any]],
+) -> None:
+    """The 关系 column of the failed checks keeps at least 12 characters a line on a phone
+    (was: one or two characters a line); the table scrolls in its own box instead."""
+    columns = {c["text"]: c for c in probe(walked, "report_failed", "phone")["failed_columns"]}
+    assert columns["关系"]["width"] >= 12 * columns["关系"]["font"], columns
+    assert columns["核对项"]["width"] >= 7 * columns["核对项"]["font"], columns

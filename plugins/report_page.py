@@ -1,8 +1,8 @@
 """One page per report: /report/{id} (HTML), /report/{id}.json (the canonical JSON,
 exactly reports.json) and /report/{id}/source (the text the report was parsed from).
 
-Tables 二, 三 and 四 are laid out as the original prints them, from the one model
-(ingest.model); blank cells stay visibly blank, failed identities are highlighted.
+Tables 二, 三 and 四 are laid out as the original prints them, from the model's printed grids
+(ingest.model_grids); blank cells stay visibly blank, failed identities are highlighted.
 """
 
 import json
@@ -13,12 +13,10 @@ from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.utils.asgi import NotFound, Request, Response
 
-from ingest import model
+from ingest import model, model_grids
 
 CORS = {"Access-Control-Allow-Origin": "*"}
-RESULT_GROUP = model.APPLICATION_ROW_BY_KEY["granted"].group
 TABLE_SECTIONS = ("proactive", "applications", "review_litigation")
-LABEL_COLUMNS = 3  # table 三 prints its row labels across three merged columns
 
 
 @dataclass
@@ -95,64 +93,76 @@ def unchecked_for_unreadable(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-# --------------------------------------------------------------------------- table 三
+# --------------------------------------------------------------------------- the grids
 
 
-def table_three(report: dict[str, Any], marks: dict) -> list[list[Cell]]:
-    apps = report.get("applications") or {}
-    rows = model.application_rows(apps)
-    in_result = [r for r in rows if r.group]
-    unread = unreadable_cells(report)
+@dataclass
+class Head:
+    """One header cell of a printed table (text and merge), from the model's grid."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+
+
+def head_rows(grid: model_grids.TableGrid, nrows: int) -> list[list[Head]]:
+    """The first ``nrows`` rows of ``grid`` (its header), each as its header cells."""
+    return [[Head(c.text, c.rowspan, c.colspan) for c in grid.starting(r)] for r in range(nrows)]
+
+
+def body_rows(
+    grid: model_grids.TableGrid,
+    first: int,
+    rows: dict[str, Any],
+    marks: dict,
+    unread: dict[str, str],
+) -> list[list[Cell]]:
+    """Rows ``first``… of ``grid`` as printed cells: labels with their merges, values from
+    ``rows`` (row key → cells; table 四: group key → cells) with their marks."""
     out: list[list[Cell]] = []
-    for row in rows:
-        out.append(_label_cells(row, rows, in_result) + _value_cells(row.key, apps, marks, unread))
+    for r in range(first, grid.nrows):
+        out.append(
+            [
+                value_cell(grid.name, c.key, c.column, rows.get(c.key) or {}, marks, unread)
+                if c.kind == "value"
+                else Cell(c.text, rowspan=c.rowspan, colspan=c.colspan)
+                for c in grid.starting(r)
+            ]
+        )
     return out
 
 
-def _label_cells(
-    row: model.Row, rows: tuple[model.Row, ...], in_result: list[model.Row]
-) -> list[Cell]:
-    if not row.group:
-        return [Cell(row.label, colspan=LABEL_COLUMNS)]
-    cells: list[Cell] = []
-    if row is in_result[0]:
-        cells.append(Cell(RESULT_GROUP, rowspan=len(in_result)))
-    if row.group == RESULT_GROUP:
-        return [*cells, Cell(row.label, colspan=LABEL_COLUMNS - 1)]
-    members = [r for r in rows if r.group == row.group]
-    if row is members[0]:
-        cells.append(Cell(row.group, rowspan=len(members)))
-    return [*cells, Cell(row.label)]
+def _spanning(cell: Cell, spec: model_grids.GridCell) -> Cell:
+    cell.rowspan, cell.colspan = spec.rowspan, spec.colspan
+    return cell
 
 
-def _value_cells(key: str, apps: dict[str, Any], marks: dict, unread: dict[str, str]) -> list[Cell]:
-    cells = apps.get(key) or {}
-    return [
-        value_cell("applications", key, col, cells, marks, unread) for col in model.APPLICANT_KEYS
-    ]
+# --------------------------------------------------------------------------- table 三
+
+
+def table_three(report: dict[str, Any], marks: dict) -> dict[str, Any]:
+    """Table 三 as the model's grid prints it for the report's row variant (all its rows):
+    header rows and body rows of cells."""
+    apps = report.get("applications") or {}
+    grid = model_grids.applications_grid(model.application_rows(apps))
+    head = model_grids.APPLICATION_HEAD_ROWS
+    return {
+        "head": head_rows(grid, head),
+        "rows": body_rows(grid, head, apps, marks, unreadable_cells(report)),
+    }
 
 
 # --------------------------------------------------------------------------- table 四
 
 
-def table_four(report: dict[str, Any], marks: dict) -> list[Cell]:
+def table_four(report: dict[str, Any], marks: dict) -> dict[str, Any]:
+    """Table 四 as the model's grid prints it: header rows and its one row of 15 values."""
     rl = report.get("review_litigation") or {}
-    unread = unreadable_cells(report)
-    return [
-        value_cell("review_litigation", grp, col, rl.get(grp) or {}, marks, unread)
-        for grp, _ in model.REVIEW_GROUPS
-        for col in model.REVIEW_KEYS
-    ]
-
-
-def review_headers() -> dict[str, Any]:
-    """Header labels of table 四, split from the model's "行政诉讼·…" group labels."""
-    review, *litigation = model.REVIEW_GROUPS
+    grid = model_grids.review_grid()
+    head = model_grids.REVIEW_HEAD_ROWS
     return {
-        "review": review[1],
-        "litigation": litigation[0][1].split("·")[0],
-        "litigation_groups": [label.split("·")[-1] for _, label in litigation],
-        "columns": [label for _, label in model.REVIEW_COLUMNS],
+        "head": head_rows(grid, head),
+        "rows": body_rows(grid, head, rl, marks, unreadable_cells(report)),
     }
 
 
@@ -160,26 +170,33 @@ def review_headers() -> dict[str, Any]:
 
 
 def table_two(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Blocks of table 二 in printed order: block title, column labels, item rows."""
+    """Blocks of table 二 in printed order (the model's grid for every item of the
+    report's format): block title, column headers with their spans, item rows."""
     items = model.PROACTIVE_ITEMS.get(report.get("format") or "2021", model.PROACTIVE_2021)
+    grid = model_grids.proactive_grid(items)
     proactive = report.get("proactive") or {}
     unread = unreadable_cells(report)
     blocks: list[dict[str, Any]] = []
-    for item in items:
-        if not blocks or blocks[-1]["title"] != item.block or blocks[-1]["keys"] != item.columns:
-            blocks.append({"title": item.block, "keys": item.columns, "rows": []})
-        cells = proactive.get(item.key) or {}
-        blocks[-1]["rows"].append(
-            {
-                "label": item.labels[0],
-                "cells": [
-                    value_cell("proactive", item.key, k, cells, {}, unread) for k in item.columns
-                ],
-                "unit": cells.get("amount_unit"),
-            }
-        )
-    for block in blocks:
-        block["columns"] = [model.PROACTIVE_COLUMN_BY_KEY[k].label for k in block["keys"]]
+    for r in range(grid.nrows):
+        cells = grid.starting(r)
+        if cells[0].kind == "head" and cells[0].colspan == grid.ncols:
+            blocks.append({"title": cells[0].text, "rows": []})
+        elif cells[0].kind == "head":
+            blocks[-1]["item_head"] = cells[0].text
+            blocks[-1]["columns"] = [Head(c.text, colspan=c.colspan) for c in cells[1:]]
+        else:
+            key = cells[0].key
+            values = proactive.get(key) or {}
+            blocks[-1]["rows"].append(
+                {
+                    "label": cells[0].text,
+                    "cells": [
+                        _spanning(value_cell("proactive", key, c.column, values, {}, unread), c)
+                        for c in cells[1:]
+                    ],
+                    "unit": values.get("amount_unit"),
+                }
+            )
     return blocks
 
 
@@ -300,15 +317,7 @@ def page_context(row: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
         "report": report,
         "table_two": table_two(report) if report.get("proactive") else None,
         "table_three": table_three(report, marks) if report.get("applications") else None,
-        "applicant_columns": [label for _, label in model.APPLICANT_COLUMNS],
-        "headings": {
-            "balance_note": model.BALANCE_NOTE,
-            "applicants": model.APPLICANT_HEAD,
-            "organisations": model.APPLICANT_ORG_HEAD,
-            "item": model.PROACTIVE_ITEM_HEAD,
-        },
         "table_four": table_four(report, marks) if report.get("review_litigation") else None,
-        "review_headers": review_headers(),
         "failed": [c for c in checks if c["ok"] is False],
         "unchecked": unchecked_for_unreadable(report),
         "unreadable_count": len(report.get("unreadable") or ()),

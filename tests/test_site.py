@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 
+from ingest import model
 from ingest.cli import cli
 
 from .conftest import HAS_SHARED, HUAIAN, SAMPLES, SHARED, load_metadata, needs_shared
@@ -344,6 +345,24 @@ async def test_report_page_marks_blank_cells(datasette_app: Datasette) -> None:
     page = await datasette_app.client.get(f"/report/{rid}")
     assert page.status_code == 200
     assert 'title="空白（未填报）">—</span>' in page.text
+
+
+async def test_report_page_prints_table_four_header_as_the_originals(
+    datasette_app: Datasette,
+) -> None:
+    # The model's grid (ingest.model_grids): 行政复议's five column labels span two rows.
+    rid = await report_id(datasette_app, "衡阳市商务局", 2025)
+    page = await datasette_app.client.get(f"/report/{rid}")
+    table = re.search(r'<table class="original t4">(.*?)</thead>', page.text, re.S)
+    assert table, "no table 四"
+    heads = re.findall(r"<tr>(.*?)</tr>", table.group(1))
+    assert heads[0] == '<th colspan="5">行政复议</th><th colspan="10">行政诉讼</th>'
+    assert heads[1] == (
+        '<th rowspan="2">结果维持</th><th rowspan="2">结果纠正</th><th rowspan="2">其他结果</th>'
+        '<th rowspan="2">尚未审结</th><th rowspan="2">总计</th>'
+        '<th colspan="5">未经复议直接起诉</th><th colspan="5">复议后起诉</th>'
+    )
+    assert heads[2] == "".join(f"<th>{label}</th>" for _, label in model.REVIEW_COLUMNS) * 2
 
 
 async def test_unknown_report_is_404(datasette_app: Datasette) -> None:

@@ -25,11 +25,6 @@ TEXT_LAYOUTS: tuple[str, ...] = model.TEXT_LAYOUTS
 # page's ``&nbsp;``. It keeps a blank cell apart from the digits around it.
 RUN_TOGETHER_BLANK = "\xa0"
 
-# Header texts of the printed tables that are not row or column labels of the model.
-_INFO_CONTENT = model.PROACTIVE_ITEM_HEAD
-_APPLICANT_HEAD = model.APPLICANT_HEAD
-_ORG_HEAD = model.APPLICANT_ORG_HEAD
-_BALANCE_NOTE = model.BALANCE_NOTE
 _BASIS = (
     "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与"
     "政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》"

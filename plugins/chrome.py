@@ -136,6 +136,9 @@ class Labels:
         self.table_columns: dict[tuple[str, str], str] = {}
         self.columns: dict[str, str] = {}
         self.values: dict[str, dict[str, str]] = {}
+        # Columns whose codes are shown by their label in table cells too (the metadata's
+        # ``values``: scope, severity, ok, fee_charged), not only in facets.
+        self.cell_coded: frozenset[str] = frozenset()
 
     def _build(self) -> None:
         if self._built:
@@ -165,6 +168,7 @@ class Labels:
         self.values = _model_values()
         for column, mapping in (config.get("values") or {}).items():
             self.values.setdefault(column, {}).update({str(k): v for k, v in mapping.items()})
+        self.cell_coded = frozenset(config.get("values") or {})
         self._built = True
 
     def table(self, database: str | None, table: str | None) -> str:
@@ -192,6 +196,11 @@ class Labels:
     def coded(self, column: str) -> bool:
         self._build()
         return column in self.values
+
+    def coded_in_cells(self, column: str) -> bool:
+        """Whether a table cell of this column shows its code's label (metadata ``values``)."""
+        self._build()
+        return column in self.cell_coded
 
 
 _LABELS: dict[int, Labels] = {}
@@ -276,6 +285,8 @@ def render_cell(value: Any, column: str, table: str | None, datasette: Datasette
     if column == "check_name" and isinstance(value, str) and value:
         return Markup(f'<span title="{escape(value)}">{escape(check_label(value))}</span>')
     labels = labels_for(datasette)
-    if isinstance(value, str) and value and column in ("scope",) and labels.coded(column):
-        return Markup(f'<span title="{escape(value)}">{escape(labels.value(column, value))}</span>')
+    if value not in (None, "") and labels.coded_in_cells(column):
+        label = labels.value(column, value)
+        if label != str(value):
+            return Markup(f'<span title="{escape(value)}">{escape(label)}</span>')
     return None

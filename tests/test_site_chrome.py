@@ -93,6 +93,20 @@ async def test_check_names_are_human_names(ds: Datasette) -> None:
     assert "（三）不予公开 1.属于国家秘密：各类申请人之和 = 总计（每行）" in r.text
 
 
+async def test_coded_cells_show_their_labels(ds: Datasette) -> None:
+    """Cells of the columns metadata labels (scope, severity, ok, fee_charged) show the
+    label with the code on hover, as their facets do; the JSON keeps the codes."""
+    page = (await ds.client.get("/nianbao/checks", params={"ok": "0"})).text
+    assert '<span title="0">不成立</span>' in page
+    assert '<span title="soft">提示</span>' in page
+    register = (await ds.client.get("/nianbao/reports", params={"_col": "scope"})).text
+    assert '<span title="organ">机关</span>' in register
+    rows = (
+        await ds.client.get("/nianbao/checks.json", params={"ok": "0", "_shape": "array"})
+    ).json()
+    assert {r["ok"] for r in rows} == {0} and "soft" in {r["severity"] for r in rows}
+
+
 async def test_error_pages_are_chinese_with_a_way_home_and_to_search(ds: Datasette) -> None:
     for path, message in (
         ("/no_such_db", "没有这个数据库"),

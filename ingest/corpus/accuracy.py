@@ -30,7 +30,7 @@ from typing import Any
 from ..pipeline import parse_one
 
 META = ("agency", "year", "format", "published", "source.url")
-DOC_SUFFIXES = (".txt", ".md", ".html", ".docx", ".pdf")
+DOC_SUFFIXES = (".txt", ".md", ".html", ".docx", ".pdf", ".doc")
 TABLES = ("proactive", "applications", "review_litigation")
 NO_FAULT = "(no fault)"
 RIGHT = ("number", "blank", "unreadable")

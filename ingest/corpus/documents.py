@@ -107,6 +107,24 @@ def render_html(
 # ---------------------------------------------------------------------------
 
 
+def _span(slots: list[Any], ncols: int, cell: Cell) -> None:
+    """Merge ``cell``'s block of a python-docx table as ``_Cell.merge`` does: per row,
+    the first ``w:tc`` takes the others' widths and a ``gridSpan``, the others go; rows
+    below the first are ``vMerge`` continuations. (The grid's spans never overlap and the
+    cells merged away are empty, so no content moves.)"""
+    for r in range(cell.row, cell.row + cell.rowspan):
+        tc = slots[r * ncols + cell.col]._tc
+        for c in range(cell.col + 1, cell.col + cell.colspan):
+            other = slots[r * ncols + c]._tc
+            tc._add_width_of(other)
+            tc.grid_span += other.grid_span
+            other.getparent().remove(other)
+        if cell.rowspan > 1:
+            tc.vMerge = "restart" if r == cell.row else "continue"
+        else:
+            tc.vMerge = None
+
+
 def render_docx(
     report: Report,
     path: str | Path,
@@ -136,13 +154,15 @@ def render_docx(
         table = document.add_table(rows=grid.nrows, cols=grid.ncols)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        # The grid's cells once: Table.cell() and _Cell.merge() walk the whole table on
+        # every call (a report took ~1 s); the spans are set as merge() sets them.
+        slots = table._cells
         for cell in grid.cells:
-            target = table.cell(cell.row, cell.col)
-            if cell.rowspan > 1 or cell.colspan > 1:
-                corner = table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1)
-                target = target.merge(corner)
             text = "\n".join(cell.parts) if cell.parts and ctx.style.wrap_headers else cell.text
-            target.text = text
+            slots[cell.row * grid.ncols + cell.col].text = text
+        for cell in grid.cells:
+            if cell.rowspan > 1 or cell.colspan > 1:
+                _span(slots, grid.ncols, cell)
         document.add_paragraph()
     document.save(str(path))
 

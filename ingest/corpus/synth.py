@@ -35,12 +35,14 @@ Report = dict[str, Any]
 
 YEARS: tuple[int, ...] = tuple(range(2019, 2026))
 
-# Layout shares: the text layouts most, some HTML, a little DOCX and PDF (slow to render).
+# Layout shares of the plain reports: what portals publish (model.LAYOUT_TABLE).
 LAYOUT_WEIGHTS: dict[str, float] = model.LAYOUT_SHARES
-SUFFIX: dict[str, str] = {"html": ".html", "docx": ".docx", "pdf": ".pdf"}
+SUFFIX: dict[str, str] = {"html": ".html", "docx": ".docx", "pdf": ".pdf", "doc": ".doc"}
 BROKEN_SHARE = 0.03  # reports that break an identity on purpose
 BLANK_SHARE = 0.08  # reports that leave zero cells blank (None)
-FAULT_SHARE = 0.3  # reports given one noise mode of ingest.corpus.faults (nianbao synth)
+# Reports given one noise mode of ingest.corpus.faults (nianbao synth). The field cases
+# are mostly text copies (~90 % .txt/.md): at 0.1 the corpus stays ~45 % PDF.
+FAULT_SHARE = 0.1
 
 # Province-level codes whose governments publish no reports under the 条例: 台湾省 (71),
 # 香港 and 澳门 (81, 82, 特别行政区政府, not 人民政府).
@@ -400,7 +402,13 @@ def truths(n: int, seed: int) -> Iterator[Report]:
 @click.option(
     "--formats",
     default="",
-    help="Comma-separated layouts (tab-cells,pipe-rows,run-together,pdf-text,markdown-ocr,html,docx,pdf); default all",
+    help="Comma-separated layouts (tab-cells,pipe-rows,run-together,pdf-text,markdown-ocr,html,docx,pdf,doc), drawn evenly; default: the --mix",
+)
+@click.option(
+    "--mix",
+    default="",
+    help="Shares of the plain reports by layout, 'text' split over the text layouts;"
+    " default pdf=0.5,html=0.33,docx=0.07,doc=0.03,text=0.07 (what portals publish)",
 )
 @click.option("-j", "--jobs", default=1, show_default=True, help="Render in N processes")
 @click.option(
@@ -429,6 +437,7 @@ def synth_command(
     count: int,
     seed: int,
     formats: str,
+    mix: str,
     jobs: int,
     kinds: str,
     fault_share: float,
@@ -440,10 +449,20 @@ def synth_command(
     A share of the reports carries one kind of real-world copy fault (shared/field-cases)
     and a truth saying what a correct parser reads there, unreadable cells included.
 
+    By default the plain reports are about half PDF, a third HTML pages, the rest Word
+    files (.docx and Word 97 .doc, which LibreOffice writes) and text copies (--mix).
+
     Example: nianbao synth /tmp/corpus -n 10000 --seed 1 --jobs 2 --kinds all
     """
+    from .writer import parse_mix
+
     layouts = [f.strip() for f in formats.split(",") if f.strip()] or None
-    if layouts is None or "pdf" in layouts:
+    try:
+        shares = parse_mix(mix) if mix.strip() else None
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+    drawn = layouts or [k for k, w in (shares or LAYOUT_WEIGHTS).items() if w > 0]
+    if "pdf" in drawn:
         try:
             import reportlab  # noqa: F401  (an optional dependency: the dev extra)
         except ImportError as e:
@@ -455,7 +474,9 @@ def synth_command(
         from .writer import resolve_kinds, synth_corpus
 
         chosen = resolve_kinds(kinds)
-        written = synth_corpus(outdir, count, seed, layouts, jobs, chosen, fault_share, duplicates)
+        written = synth_corpus(
+            outdir, count, seed, layouts, jobs, chosen, fault_share, duplicates, shares
+        )
         with click.progressbar(
             written,
             length=count,
@@ -466,3 +487,5 @@ def synth_command(
                 pass
     except ValueError as e:
         raise click.UsageError(str(e)) from e
+    except RuntimeError as e:  # LibreOffice missing, or failing on a .doc
+        raise click.ClickException(str(e)) from e

@@ -1,11 +1,13 @@
 """Writing the synthetic corpus: every report with its truth beside it, in parallel.
 
 Each report of :func:`ingest.corpus.synth.truths` becomes a job: a plain rendering in one
-of the renderer's layouts, a noise mode of :mod:`ingest.corpus.faults` (the truth then
+of the renderer's layouts (drawn from a mix of layout shares, :data:`DEFAULT_MIX`: what
+portals publish), a noise mode of :mod:`ingest.corpus.faults` (the truth then
 says what a correct parser reads, unreadable cells included), or a duplicate group (the
 same report as PDF, text and HTML plus an identical copy, for dedupe tests). Each
 document is rendered with its own ``random.Random`` seeded by (seed, index), so the
-output does not depend on ``--jobs``.
+output does not depend on ``--jobs``. Legacy Word ``.doc`` files are HTML renderings that
+LibreOffice converts in batches in the background (:mod:`ingest.corpus.word97`).
 """
 
 from __future__ import annotations
@@ -14,17 +16,59 @@ import dataclasses
 import hashlib
 import json
 import random
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .style import FILE_ONLY_LAYOUTS, LAYOUTS, TEXT_LAYOUTS
 from .synth import LAYOUT_WEIGHTS, SUFFIX, Report, truths
 
+# The default mix by format ("text" is split over the text layouts by their shares).
+DEFAULT_MIX: dict[str, float] = {
+    "pdf": LAYOUT_WEIGHTS["pdf"],
+    "html": LAYOUT_WEIGHTS["html"],
+    "docx": LAYOUT_WEIGHTS["docx"],
+    "doc": LAYOUT_WEIGHTS["doc"],
+    "text": sum(w for k, w in LAYOUT_WEIGHTS.items() if k in TEXT_LAYOUTS),
+}
 
-def _pick_layout(rng: random.Random, layouts: Sequence[str]) -> str:
-    weights = [LAYOUT_WEIGHTS.get(x, 0.1) for x in layouts]
-    return rng.choices(list(layouts), weights=weights)[0]
+
+def parse_mix(spec: str) -> dict[str, float]:
+    """Layout weights from ``pdf=0.5,html=0.33,docx=0.07,doc=0.03,text=0.07``: keys are
+    layouts or ``text`` (split over the text layouts by their default shares); layouts
+    not named get no share. An empty spec is the default mix. Raises ValueError naming
+    a bad item."""
+    if not spec.strip():
+        return dict(LAYOUT_WEIGHTS)
+    text_total = sum(LAYOUT_WEIGHTS[k] for k in TEXT_LAYOUTS)
+    out: dict[str, float] = {}
+    for item in (x.strip() for x in spec.split(",") if x.strip()):
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        try:
+            share = float(value)
+        except ValueError:
+            share = -1.0
+        if not sep or share < 0:
+            raise ValueError(f"bad --mix item {item!r} (write layout=share, e.g. pdf=0.5)")
+        if key == "text":
+            for k in TEXT_LAYOUTS:
+                out[k] = out.get(k, 0.0) + share * LAYOUT_WEIGHTS[k] / text_total
+        elif key in LAYOUT_WEIGHTS:
+            out[key] = out.get(key, 0.0) + share
+        else:
+            raise ValueError(
+                f"unknown layout {key!r} in --mix (one of text, {', '.join(LAYOUT_WEIGHTS)})"
+            )
+    if sum(out.values()) <= 0:
+        raise ValueError("--mix gives every layout a share of 0")
+    return out
+
+
+def _pick_layout(rng: random.Random, layouts: Sequence[str], weights: Mapping[str, float]) -> str:
+    return rng.choices(list(layouts), weights=[weights.get(x, 0.0) for x in layouts])[0]
 
 
 @dataclass(frozen=True)
@@ -37,6 +81,15 @@ class _Job:
     seed: int
     kind: str | None = None  # a noise mode of ingest.corpus.faults
     duplicate: int | None = None  # a duplicate group: PDF + text + HTML + an identical copy
+    staging: str | None = None  # where a .doc's HTML rendering waits for LibreOffice
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What one job wrote, and the .doc files still to convert (HTML source, .doc)."""
+
+    paths: list[str]
+    to_convert: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 def _save_truth(truth: Report, path: Path, outdir_rel: str, layout: str) -> None:
@@ -60,14 +113,15 @@ def _render(report: Report, layout: str, path: Path, rng: random.Random) -> None
     render_file(report, layout, path, rng)
 
 
-def _write_one(job: _Job) -> list[str]:
-    """Write one job's document(s), each with its truth beside it; returns the paths."""
+def _write_one(job: _Job) -> _Written:
+    """Write one job's document(s), each with its truth beside it; returns the paths (a
+    .doc's is still to be converted from its HTML rendering)."""
     rng = random.Random(job.seed)
     stem = Path(job.stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     rel_dir = stem.parent.name
     if job.duplicate is not None:
-        return _write_duplicates(job, stem, rng)
+        return _Written(_write_duplicates(job, stem, rng))
     if job.kind is not None:
         from . import faults
 
@@ -79,17 +133,23 @@ def _write_one(job: _Job) -> list[str]:
             path = stem.with_suffix(written.suffix)
             path.write_bytes(written.data)
             _save_truth(truth, path, f"{rel_dir}/{path.name}", f"fault:{job.kind}")
-            return [str(path)]
+            return _Written([str(path)])
     layout, truth = job.layout, dict(job.report)
     if layout == "run-together":
         layout, truth = _run_together(truth)
     path = stem.with_suffix(SUFFIX.get(layout, ".txt"))
+    to_convert = []
     if layout == "pdf-text":
         truth = _pdf_text(truth, path, rng)
+    elif layout == "doc":
+        assert job.staging is not None
+        source = Path(job.staging) / (stem.name + ".html")
+        _render(job.report, "html", source, rng)
+        to_convert.append((str(source), str(path)))
     else:
         _render(job.report, layout, path, rng)
     _save_truth(truth, path, f"{rel_dir}/{path.name}", layout)
-    return [str(path)]
+    return _Written([] if to_convert else [str(path)], to_convert)
 
 
 def _pdf_text(report: Report, path: Path, rng: random.Random) -> Report:
@@ -165,11 +225,13 @@ def _jobs(
     kinds: Sequence[str] = (),
     fault_share: float = 0.0,
     duplicates: float = 0.0,
+    weights: Mapping[str, float] = LAYOUT_WEIGHTS,
+    staging: str | None = None,
 ) -> Iterator[_Job]:
     pick = random.Random(f"{seed}:layouts")
     pick_kind = random.Random(f"{seed}:kinds")
     for i, report in enumerate(truths(n, seed)):
-        layout = _pick_layout(pick, layouts)
+        layout = _pick_layout(pick, layouts, weights)
         digest = hashlib.sha256(f"{seed}:{i}".encode()).hexdigest()[:12]
         stem = str(outdir / f"{i // 1000:03d}" / f"{i:06d}_{digest}")
         kind = None
@@ -178,7 +240,7 @@ def _jobs(
             dup = i
         elif kinds and pick_kind.random() < fault_share:
             kind = _pick_kind(pick_kind, kinds, report)
-        yield _Job(report, layout, stem, int(digest, 16), kind, dup)
+        yield _Job(report, layout, stem, int(digest, 16), kind, dup, staging)
 
 
 def resolve_kinds(spec: str) -> list[str]:
@@ -210,23 +272,56 @@ def synth_corpus(
     kinds: Sequence[str] = (),
     fault_share: float = 0.0,
     duplicates: float = 0.0,
+    mix: Mapping[str, float] | None = None,
 ) -> Iterator[str]:
     """Write ``n`` reports (and their truths) under ``outdir``; yields each path written.
 
+    ``layouts``: the layouts to draw from (default: every layout ``mix`` gives a share);
+    ``mix``: layout → weight (see :func:`parse_mix`; default: the layouts named evenly,
+    or :data:`LAYOUT_WEIGHTS`, what portals publish, when none is named);
     ``kinds``: noise modes of :mod:`ingest.corpus.faults` given to ``fault_share`` of the
     reports (the others are written in one of ``layouts``); ``duplicates``: the share of
-    reports written four times (PDF, text, HTML, an identical copy of the text)."""
-    from .render import LAYOUTS
-
-    layouts = list(layouts or [*LAYOUTS, "pdf"])
-    for layout in layouts:
-        if layout not in LAYOUTS and layout != "pdf":
+    reports written four times (PDF, text, HTML, an identical copy of the text).
+    Raises ValueError for an unknown layout or no layout with a share, RuntimeError when
+    .doc files are drawn and LibreOffice is missing."""
+    known = (*LAYOUTS, *FILE_ONLY_LAYOUTS)
+    for layout in layouts or ():
+        if layout not in known:
             raise ValueError(f"unknown layout {layout!r}")
-    work = _jobs(Path(outdir), n, seed, layouts, kinds, fault_share, duplicates)
-    if jobs <= 1:
-        for paths in map(_write_one, work):
-            yield from paths
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for paths in pool.map(_write_one, work, chunksize=64):
-            yield from paths
+    if mix:
+        weights = dict(mix)
+    elif layouts:
+        weights = dict.fromkeys(layouts, 1.0)  # the layouts named, evenly
+    else:
+        weights = dict(LAYOUT_WEIGHTS)
+    layouts = list(layouts or [k for k in known if weights.get(k, 0) > 0])
+    if not any(weights.get(k, 0) > 0 for k in layouts):
+        raise ValueError(f"the mix gives none of {', '.join(layouts)} a share")
+    staging = None
+    if "doc" in layouts and weights.get("doc", 0) > 0:
+        from .word97 import SOFFICE_MISSING, soffice
+
+        if soffice() is None:
+            raise RuntimeError(SOFFICE_MISSING)
+        staging = tempfile.mkdtemp(prefix="nianbao-doc-")
+    work = _jobs(Path(outdir), n, seed, layouts, kinds, fault_share, duplicates, weights, staging)
+    yield from _run(work, jobs, staging)
+
+
+def _run(work: Iterator[_Job], jobs: int, staging: str | None) -> Iterator[str]:
+    from .word97 import DocBatches
+
+    docs = DocBatches(Path(staging)) if staging else None
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        results = pool.map(_write_one, work, chunksize=64) if pool else map(_write_one, work)
+        for written in results:
+            yield from written.paths
+            for source, dest in written.to_convert:
+                assert docs is not None
+                yield from docs.add(Path(source), Path(dest))
+        if docs is not None:
+            yield from docs.close()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)

@@ -9,8 +9,9 @@ import random
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .grids import (
     Cell,
@@ -21,6 +22,7 @@ from .prose import (
 )
 from .style import (
     _HALF_WIDTH,
+    _TITLE_TAIL,
     Report,
     Style,
     _context,
@@ -218,14 +220,69 @@ def pdf_font() -> str:
     return "STSong-Light"
 
 
+# What real report PDFs print as page numbers (FORMAT.md: "- 3 -", 第3页).
+_PAGE_MARKS = ("- {n} -", "- {n} -", "— {n} —", "－{n}－", "第{n}页", "第 {n} 页")
+_MARGINS = (
+    (50.0, 50.0, 56.0, 56.0),  # left, right, top, bottom (pt)
+    (79.0, 74.0, 105.0, 99.0),  # 公文 (GB/T 9704): 28 mm, 26 mm, 37 mm, 35 mm
+    (72.0, 72.0, 72.0, 72.0),  # Word's default
+)
+
+
+@dataclass(frozen=True)
+class PdfLook:
+    """How a report PDF is set. ``PdfLook()`` is the clean look; :meth:`sample` draws
+    what real ones vary: body text up to 16 pt (三号, the 公文 size: ~28 characters a
+    line, so tables break across pages), table text size (labels wrap in their
+    column), margins, the page-number style and where it stands (the foot, the head,
+    or the outer corner: odd pages right, even pages left)."""
+
+    body_size: float = 11.0
+    leading: float = 18.0
+    table_size: float = 9.0
+    margins: tuple[float, float, float, float] = _MARGINS[0]
+    page_mark: str = "- {n} -"
+    mark_at: Literal["foot", "head", "outer"] = "foot"
+
+    @classmethod
+    def sample(cls, rng: random.Random) -> PdfLook:
+        body = rng.choice((11.0, 12.0, 14.0, 16.0, 16.0))
+        return cls(
+            body_size=body,
+            leading=round(body * rng.uniform(1.5, 1.8), 1),
+            table_size=rng.choice((9.0, 9.0, 10.0, 10.5)),
+            margins=rng.choice(_MARGINS),
+            page_mark=rng.choice(_PAGE_MARKS),
+            mark_at=rng.choice(("foot", "foot", "outer", "head")),
+        )
+
+
+def _pdf_title(title: list[str], report: Report, width: float) -> list[str]:
+    """A one-line title too wide for the page (``width`` characters) broken where
+    authors break it: after the agency ("2021年…局" / "政府信息公开…" when the year
+    comes first), not wherever the line ends."""
+    if len(title) != 1 or len(title[0]) <= width:
+        return title
+    agency, year = report.get("agency") or "", report.get("year") or ""
+    tail = _TITLE_TAIL[1:]  # "政府信息公开工作年度报告"
+    if title[0] == f"{year}年{agency}{tail}":
+        return [f"{year}年{agency}", tail]
+    if title[0] == f"{agency}{year}{_TITLE_TAIL}":
+        return [agency, f"{year}{_TITLE_TAIL}"]
+    return title
+
+
 def render_pdf(
     report: Report,
     path: str | Path,
     rng: random.Random | None = None,
     *,
     style: Style | None = None,
+    look: PdfLook | None = None,
 ) -> None:
-    """The report as a text PDF (A4, ruled tables with spans, "- N -" page numbers)."""
+    """The report as a text PDF: A4, ruled tables with spans that break across pages,
+    page numbers; CJK text in an embedded system TrueType font or STSong-Light
+    (:func:`pdf_font`). With ``rng`` (and no ``look``) the look is drawn too."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
@@ -234,29 +291,41 @@ def render_pdf(
 
     ctx = _context(rng, "pdf", style)
     rep = _document(report, ctx)
+    if look is None:
+        look = PdfLook() if rng is None else PdfLook.sample(rng)
     font = pdf_font()
-    size = 9.0
+    left, right, top, bottom = look.margins
+    frame_width = A4[0] - left - right
     body = ParagraphStyle(
-        "body", fontName=font, fontSize=11, leading=18, wordWrap="CJK", firstLineIndent=22
+        "body",
+        fontName=font,
+        fontSize=look.body_size,
+        leading=look.leading,
+        wordWrap="CJK",
+        firstLineIndent=2 * look.body_size,
     )
     head = ParagraphStyle("head", parent=body, firstLineIndent=0, spaceBefore=6)
     title = ParagraphStyle(
         "title", parent=body, fontSize=16, leading=24, alignment=TA_CENTER, firstLineIndent=0
     )
-    cell_style = ParagraphStyle(
-        "cell", fontName=font, fontSize=size, leading=size + 2, wordWrap="CJK", alignment=TA_CENTER
-    )
 
     def esc(text: str) -> str:
         return html.escape(text, quote=False)
 
-    story: list[Any] = [Paragraph("<br/>".join(esc(t) for t in rep.title), title), Spacer(1, 8)]
+    lines = _pdf_title(rep.title, report, frame_width / title.fontSize)
+    story: list[Any] = [Paragraph("<br/>".join(esc(t) for t in lines), title), Spacer(1, 8)]
     story.append(Paragraph(esc(rep.basis + rep.period), body))
     for heading, paragraphs, grid in rep.sections:
         story.append(Paragraph(esc(heading), head))
         story += [Paragraph(esc(p), body) for p in paragraphs]
         if grid is None:
             continue
+        # The table's text size: the look's, or less where the table would not fit.
+        size = min(look.table_size, (frame_width - 6 * grid.ncols) / sum(grid.widths))
+        cell_style = ParagraphStyle(
+            "cell", fontName=font, fontSize=size, leading=size + 2, wordWrap="CJK",
+            alignment=TA_CENTER,
+        )  # fmt: skip
         data: list[list[Any]] = [[""] * grid.ncols for _ in range(grid.nrows)]
         commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -281,12 +350,23 @@ def render_pdf(
         story.append(Spacer(1, 6))
 
     def page_number(canvas: Any, document: Any) -> None:
+        n = document.page
+        mark = look.page_mark.format(n=n)
         canvas.saveState()
-        canvas.setFont(font, 10)
-        canvas.drawCentredString(A4[0] / 2, 28, f"- {document.page} -")
+        canvas.setFont(font, 10.5 if look.mark_at == "outer" else 10)
+        if look.mark_at == "outer":
+            y = bottom / 2
+            if n % 2:
+                canvas.drawRightString(A4[0] - right, y, mark)
+            else:
+                canvas.drawString(left, y, mark)
+        else:
+            y = A4[1] - top / 2 if look.mark_at == "head" else min(28.0, bottom / 2)
+            canvas.drawCentredString(A4[0] / 2, y, mark)
         canvas.restoreState()
 
     pdf = SimpleDocTemplate(
-        str(path), pagesize=A4, leftMargin=50, rightMargin=50, topMargin=56, bottomMargin=56
-    )
+        str(path), pagesize=A4, leftMargin=left, rightMargin=right, topMargin=top,
+        bottomMargin=bottom,
+    )  # fmt: skip
     pdf.build(story, onFirstPage=page_number, onLaterPages=page_number)

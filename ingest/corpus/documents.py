@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import random
 import shutil
 import subprocess
@@ -166,7 +167,11 @@ def render_docx(
             if cell.rowspan > 1 or cell.colspan > 1:
                 _span(slots, grid.ncols, cell)
         document.add_paragraph()
-    document.save(str(path))
+    from .fault_docx import rezip
+
+    raw = io.BytesIO()
+    document.save(raw)
+    Path(path).write_bytes(rezip(raw.getvalue(), {}))  # fixed zip times: same seed, same bytes
 
 
 # ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ DB ?= nianbao.db
 PORT ?= 8001
 SAMPLES ?= data/samples
 
-.PHONY: serve test lint format db site-db deps browser doc-tools bench stress serve-prod docker publish clean
+.PHONY: serve test lint format db site-db deps browser doc-tools doc-writer bench stress serve-prod docker publish clean
 
 $(BIN)/nianbao: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,13 @@ doc-tools:
 	@command -v wvWare >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wv >/dev/null; \
 	  else echo "wvWare missing: sudo apt-get install wv" >&2; fi; }
+
+# LibreOffice writes the synthetic corpus's Word 97 .doc files (ingest/corpus/word97.py;
+# make bench, and `nianbao synth` with doc in its --mix).
+doc-writer:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null; \
+	  else echo "soffice missing: sudo apt-get install libreoffice-writer-nogui" >&2; fi; }
 
 db: deps
 	$(BIN)/nianbao ingest $(DB) $(SAMPLES)
@@ -67,7 +74,7 @@ format: deps
 serve-prod: site-db
 	bash scripts/serve-prod.sh $(DB) $(PORT)
 
-bench: deps
+bench: deps doc-tools doc-writer
 	$(BIN)/python bench/run.py
 
 stress: deps browser

@@ -25,7 +25,6 @@ import json
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -114,7 +113,8 @@ def synthetic(work: Path, n: int, formats: list[str]) -> dict[str, list[Path]]:
         marker = folder / ".complete"
         if fmt == "doc" and not shutil.which("soffice"):
             print("doc: skipped (LibreOffice's soffice builds the .doc files: "
-                  "apt-get install libreoffice-writer-nogui)", file=sys.stderr)  # fmt: skip
+                  "apt-get install libreoffice-writer-nogui, or make doc-writer)",
+                  file=sys.stderr)  # fmt: skip
             continue
         if not marker.exists():
             shutil.rmtree(folder, ignore_errors=True)
@@ -131,20 +131,19 @@ def _render(folder: Path, reports: list[Any], fmt: str, render_file: Any) -> Non
     from reportlab import rl_config
 
     rl_config.invariant = 1
-    layout = {"pdf": "pdf", "doc": "docx", "docx": "docx", "html": "html", "txt": "tab-cells"}[fmt]
-    suffix = {"doc": "docx", "txt": "txt"}.get(fmt, fmt)
+    rl_config.useA85 = 0  # as the corpus writer (ingest.corpus.writer) sets it
+    # .doc as the synthetic corpus writes it: an HTML rendering LibreOffice converts
+    layout = {"pdf": "pdf", "doc": "html", "docx": "docx", "html": "html", "txt": "tab-cells"}[fmt]
+    suffix = {"doc": "html", "txt": "txt"}.get(fmt, fmt)
     for i, report in enumerate(reports):
         render_file(report, layout, folder / f"{i:04d}.{suffix}", random.Random(SEED + i))
     if fmt == "doc":
-        docx_files = sorted(str(p) for p in folder.glob("*.docx"))
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{folder}/.profile", "--headless",
-             "--convert-to", "doc", "--outdir", str(folder), *docx_files],
-            check=True, capture_output=True, timeout=3600,
-        )  # fmt: skip
-        for p in docx_files:
-            Path(p).unlink()
-        shutil.rmtree(folder / ".profile", ignore_errors=True)
+        from ingest.corpus.word97 import DocBatches
+
+        batches = DocBatches(folder / ".staging")
+        for source in sorted(folder.glob("*.html")):
+            batches.add(source, source.with_suffix(".doc"))
+        batches.close()
 
 
 # --- timing ---------------------------------------------------------------------------

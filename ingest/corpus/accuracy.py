@@ -3,6 +3,9 @@
 Usage: python bench/accuracy.py CORPUS [--jobs 2] [--show 3] [--kinds 05,09b]
        (or python -m ingest.corpus.accuracy …)
 
+Two tables: per kind of fault, and per file format (pdf, html, docx, doc, and the text
+copies by layout), each with its wrong numbers and silent nulls.
+
 A cell is right when the parser prints the truth's number, leaves a blank blank, or
 lists an unreadable cell in ``unreadable`` (with a warning). Every other cell is one of:
 a WRONG NUMBER (the parser publishes a number the truth does not have: a different
@@ -175,12 +178,27 @@ def evaluate(files: Iterable[str], jobs: int = 1) -> list[Outcome]:
         return list(pool.map(check_one, files, chunksize=16))
 
 
+_FORMAT_OF_SUFFIX = {".pdf": "pdf", ".html": "html", ".docx": "docx", ".doc": "doc"}
+
+
+def file_format(o: Outcome) -> str:
+    """The format an outcome's file was published in: pdf, html, docx, doc, or
+    ``text: <layout>`` for text copies (``text: field-case copy`` for a fault's)."""
+    fmt = _FORMAT_OF_SUFFIX.get(Path(o.path).suffix)
+    if fmt:
+        return fmt
+    return f"text: {o.layout}" if o.kind == NO_FAULT else "text: field-case copy"
+
+
 def table(outcomes: list[Outcome], by: str = "kind") -> str:
-    """A Markdown table per kind (or per layout of the reports without a fault)."""
+    """A Markdown table per kind, per file format (:func:`file_format`, every report)
+    or per layout of the reports without a fault (``by``: kind, format or layout)."""
     groups: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         if by == "kind":
             groups[o.kind].append(o)
+        elif by == "format":
+            groups[file_format(o)].append(o)
         elif o.kind == NO_FAULT:
             groups[o.layout].append(o)
     lines = [
@@ -208,11 +226,26 @@ def table(outcomes: list[Outcome], by: str = "kind") -> str:
     return "\n".join(lines)
 
 
+def _by(outcomes: list[Outcome], key: Any) -> dict[str, list[Outcome]]:
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        groups[key(o)].append(o)
+    return dict(sorted(groups.items()))
+
+
 def summary(outcomes: list[Outcome]) -> dict[str, Any]:
     """The counts bench/run.py reads, the tables, and every report with a wrong number."""
     wrong = [o for o in outcomes if o.counts["wrong"]]
     return {
-        "table": table(outcomes) + "\n\n" + table(outcomes, by="layout"),
+        "table": table(outcomes) + "\n\n" + table(outcomes, by="format"),
+        "by_format": {
+            fmt: {
+                "reports": len(group),
+                "wrong_numbers": sum(o.counts["wrong"] for o in group),
+                "silent_nulls": sum(o.counts["silent"] for o in group),
+            }
+            for fmt, group in _by(outcomes, file_format).items()
+        },
         "reports": len(outcomes),
         "right": sum(o.status in ("exact", "refused") for o in outcomes),
         "wrong_numbers": sum(o.counts["wrong"] for o in outcomes),
@@ -237,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(table(outcomes))
     print()
-    print(table(outcomes, by="layout"))
+    print(table(outcomes, by="format"))
     if args.json:
         Path(args.json).write_text(
             json.dumps(summary(outcomes), ensure_ascii=False, indent=1), encoding="utf-8"

@@ -284,7 +284,7 @@ def synth_corpus(
     reports (the others are written in one of ``layouts``); ``duplicates``: the share of
     reports written four times (PDF, text, HTML, an identical copy of the text).
     Raises ValueError for an unknown layout or no layout with a share, RuntimeError when
-    .doc files are drawn and LibreOffice is missing."""
+    .doc files are drawn and LibreOffice is missing (at the call, before any writing)."""
     known = (*LAYOUTS, *FILE_ONLY_LAYOUTS)
     for layout in layouts or ():
         if layout not in known:
@@ -306,7 +306,7 @@ def synth_corpus(
             raise RuntimeError(SOFFICE_MISSING)
         staging = tempfile.mkdtemp(prefix="nianbao-doc-")
     work = _jobs(Path(outdir), n, seed, layouts, kinds, fault_share, duplicates, weights, staging)
-    yield from _run(work, jobs, staging)
+    return _run(work, jobs, staging)  # checked now; written as the caller reads
 
 
 def _run(work: Iterator[_Job], jobs: int, staging: str | None) -> Iterator[str]:

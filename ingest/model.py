@@ -513,6 +513,7 @@ class Layout:
     label: str  # Chinese, for the site
     text: bool  # text copied out of a page or a PDF (else a document file)
     corpus_share: float  # share of the synthetic corpus's plain reports in this layout
+    rendered: bool = True  # the corpus writes it (else the parser only reads it)
 
 
 # The synthetic corpus's default mix is what portals publish (issue 14): about half PDF
@@ -528,10 +529,16 @@ LAYOUT_TABLE: tuple[Layout, ...] = (
     Layout("docx", "Word 文档", False, 0.07),
     Layout("pdf", "PDF 文件", False, 0.5),
     Layout("doc", "Word 97–2003 文档（.doc/.wps）", False, 0.03),
+    # A web page whose every cell became a line (ingest.parse.cell_lines): only the
+    # corpus's copy faults (field cases 22-27) write it, from a rendered layout.
+    Layout("cell-lines", "每格一行（空行或竖线分隔）", True, 0.0, rendered=False),
 )
+# Every layout the parser names (reports.layout), with its label for the site.
 LAYOUTS: tuple[tuple[str, str], ...] = tuple((x.key, x.label) for x in LAYOUT_TABLE)
-TEXT_LAYOUTS: tuple[str, ...] = tuple(x.key for x in LAYOUT_TABLE if x.text)
-LAYOUT_SHARES: dict[str, float] = {x.key: x.corpus_share for x in LAYOUT_TABLE}
+# The layouts the renderer writes (the parse-only ones left out), text layouts among them.
+RENDERED_LAYOUTS: tuple[str, ...] = tuple(x.key for x in LAYOUT_TABLE if x.rendered)
+TEXT_LAYOUTS: tuple[str, ...] = tuple(x.key for x in LAYOUT_TABLE if x.text and x.rendered)
+LAYOUT_SHARES: dict[str, float] = {x.key: x.corpus_share for x in LAYOUT_TABLE if x.rendered}
 
 
 # ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ingest.cli import cli
 from ingest.corpus import faults, glued
 from ingest.corpus.synth import places, truths
 from ingest.corpus.writer import resolve_kinds
+from ingest.parse import parse_text
 
 KINDS = faults.all_kinds()
 Made = list[tuple[str, dict[str, Any], dict[str, Any]]]  # (document text, truth, original)
@@ -451,3 +452,13 @@ def test_pdf_text_blanks_that_leave_no_trace_are_unreadable_where_the_column_is_
     assert "review_litigation.litigation_direct.total" in got
     full = {"regulations": {"made": 1, "abolished": 0, "in_force": 31}}
     assert glued.vanished_unreadable("2021", {"proactive": full}) == set()
+
+
+@pytest.mark.parametrize("name", ["22a-cell-lines-2021", "23-cell-lines-pipe-ended"])
+def test_cell_lines_copies_are_a_layout_with_a_chinese_name(name: str) -> None:
+    """The parser names these copies "cell-lines" (reports.layout); the site shows the
+    model's label for it, and the renderer does not write it (only the faults do)."""
+    text, _, _ = make(name, count=1)[0]
+    assert parse_text(text, "copy.txt")["source"]["layout"] == "cell-lines"
+    assert dict(model.LAYOUTS)["cell-lines"] == "每格一行（空行或竖线分隔）"
+    assert "cell-lines" not in model.RENDERED_LAYOUTS + model.TEXT_LAYOUTS

@@ -17,10 +17,11 @@ Report = Mapping[str, Any]
 CellKind = Literal["head", "group", "label", "value"]
 
 
-# What the renderer writes (the model's layouts; "pdf" is written by render_file only,
-# "doc" by the corpus writer, which converts an HTML rendering with LibreOffice).
+# What the renderer writes (the model's layouts the corpus writes; "pdf" is written by
+# render_file only, "doc" by the corpus writer, which converts an HTML rendering with
+# LibreOffice).
 FILE_ONLY_LAYOUTS: tuple[str, ...] = ("pdf", "doc")
-LAYOUTS: tuple[str, ...] = tuple(k for k, _ in model.LAYOUTS if k not in FILE_ONLY_LAYOUTS)
+LAYOUTS: tuple[str, ...] = tuple(k for k in model.RENDERED_LAYOUTS if k not in FILE_ONLY_LAYOUTS)
 TEXT_LAYOUTS: tuple[str, ...] = model.TEXT_LAYOUTS
 
 # What a blank cell becomes when a web page is flattened with no separator: the

@@ -14,6 +14,7 @@ from datasette.app import Datasette
 from datasette.utils.asgi import NotFound, Request, Response
 
 from ingest import model, model_grids
+from ingest.db.groups import PRIMARY_RULE
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 TABLE_SECTIONS = ("proactive", "applications", "review_litigation")
@@ -258,6 +259,7 @@ async def sources_of(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any
     return {
         "sources": sources,
         "disagreements": [{**dict(d), "label": cell_label(d["cell"])} for d in differ],
+        "primary_rule": PRIMARY_RULE,
     }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,16 @@ from typing import Any
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from datasette.app import Datasette
 
 from ingest import model
 from ingest.cli import cli
 from ingest.corpus.render import render_html, render_pdf, render_text
-from ingest.db.groups import differing_cells
+from ingest.db.groups import PRIMARY_RULE, differing_cells
 from ingest.db.loader import load_reports
 from ingest.parse import parse_file
 
+from .conftest import ROOT, load_metadata
 from .helpers import COMPARED, SAMPLES, gold_for
 from .test_roundtrip import _first
 
@@ -111,6 +114,38 @@ def test_disagreeing_sources_are_flagged_with_both_readings(three_formats: dict[
         },
     ]
     assert db.execute("select disagreements from reports").fetchone()[0] == 2
+
+
+async def test_report_page_shows_both_readings_and_the_stated_rule(
+    three_formats: dict[str, Any],
+) -> None:
+    db = three_formats["db"]
+    ds = Datasette(
+        [db.conn.execute("pragma database_list").fetchone()[2]],
+        metadata=load_metadata(),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+    )
+    rid = db.execute("select id from reports").fetchone()[0]
+    page = (await ds.client.get(f"/report/{rid}")).text
+    section = re.search(r'<section class="report-sources">(.*?)</section>', page, re.S)
+    assert section, "no sources section"
+    assert "同一报告的多个原文（3 份）" in section.group(1)
+    assert f"数值取自首选原文（规则：{PRIMARY_RULE}）" in section.group(1)
+    printed = three_formats["report"]["applications"]["new_received"]
+    rows = re.findall(
+        r'<tr><td title="([^"]+)">[^<]*</td><td class="num">([^<]*)</td>'
+        r'<td class="num">([^<]*)</td><td>html',
+        section.group(1),
+    )
+    assert rows == [
+        (
+            "applications.new_received.natural_person",
+            str(printed["natural_person"]),
+            str(printed["natural_person"] + 1),
+        ),
+        ("applications.new_received.total", str(printed["total"]), str(printed["total"] + 1)),
+    ]
 
 
 def test_byte_identical_copies_in_two_folders_are_one_report(tmp_path: Path) -> None:
@@ -209,3 +244,163 @@ def test_differing_cells_ignore_what_a_reading_could_not_read() -> None:
     }
     assert differing_cells(a, b) == [("applications.granted.total", 3, 4)]
     assert json.dumps(differing_cells(a, a)) == "[]"
+
+
+# --------------------------------------------------------------------------- the primary
+
+
+def _ingest_any(db: Path, *paths: Path) -> str:
+    """Ingest; a file that fails is recorded (exit code 1), the others load."""
+    result = CliRunner().invoke(cli, ["ingest", str(db), "--silent", *map(str, paths)])
+    assert result.exit_code in (0, 1), result.output
+    return result.output
+
+
+def _inconsistent(report: dict[str, Any]) -> dict[str, Any]:
+    """The report as a copy that slipped: 本年新收 自然人 and 总计 one more (the balance
+    identity of those two columns breaks; the row sum still holds)."""
+    changed = copy.deepcopy(report)
+    row = changed["applications"]["new_received"]
+    row["natural_person"] += 1
+    row["total"] += 1
+    return changed
+
+
+def _primary(db: sqlite_utils.Database) -> dict[str, Any]:
+    (row,) = db.query(
+        "select r.id, r.sources_count, r.disagreements, r.check_status, s.kind, s.path"
+        " from reports r join sources s on s.id = r.source_id"
+    )
+    return row
+
+
+def test_a_copy_failing_a_check_the_other_copy_passes_is_not_the_primary(tmp_path: Path) -> None:
+    """Issue 12: an HTML page that broke an identity was chosen over a consistent text
+    copy because HTML ranked before text. Failures another reading passes rank first."""
+    report = _gold_report()
+    (tmp_path / "r.txt").write_text(render_text(report, "tab-cells"), encoding="utf-8")
+    (tmp_path / "r.html").write_text(
+        render_html(_inconsistent(report), random.Random(2)), encoding="utf-8"
+    )
+    db_path = tmp_path / "nianbao.db"
+    _ingest(db_path, tmp_path / "r.txt", tmp_path / "r.html")
+    db = sqlite_utils.Database(db_path)
+    primary = _primary(db)
+    assert (primary["kind"], primary["sources_count"]) == ("txt", 2)
+    assert primary["check_status"] == model.STATUS_PASSED
+    printed = report["applications"]["new_received"]
+    assert db.execute(
+        "select natural_person, total from applications where row_key = 'new_received'"
+    ).fetchone() == (printed["natural_person"], printed["total"])
+    assert [
+        (r["cell"], r["primary_value"], r["other_value"], r["kind"])
+        for r in db.query(
+            "select d.cell, d.primary_value, d.other_value, s.kind from disagreements d"
+            " join sources s on s.id = d.source_id order by d.cell"
+        )
+    ] == [
+        (
+            "applications.new_received.natural_person",
+            str(printed["natural_person"]),
+            str(printed["natural_person"] + 1),
+            "html",
+        ),
+        (
+            "applications.new_received.total",
+            str(printed["total"]),
+            str(printed["total"] + 1),
+            "html",
+        ),
+    ]
+
+
+def test_the_documents_own_broken_identity_stays_with_the_original(tmp_path: Path) -> None:
+    """A check the document itself breaks (洪泽区 2023: total 0 over parts of 11) counts
+    against no reading: a text copy that lost table 四's first group (check not
+    evaluated) does not become the primary by hiding the report's own error."""
+    report = _gold_report()
+    group = report["review_litigation"]["review"]
+    group.update({"upheld": 6, "corrected": 3, "other": 2, "pending": 0, "total": 0})
+    lost = copy.deepcopy(report)
+    lost["review_litigation"]["review"] = dict.fromkeys(model.REVIEW_KEYS)
+    (tmp_path / "r.html").write_text(render_html(report, random.Random(3)), encoding="utf-8")
+    (tmp_path / "r.txt").write_text(render_text(lost, "tab-cells"), encoding="utf-8")
+    db_path = tmp_path / "nianbao.db"
+    _ingest(db_path, tmp_path / "r.html", tmp_path / "r.txt")
+    db = sqlite_utils.Database(db_path)
+    primary = _primary(db)
+    assert (primary["kind"], primary["check_status"]) == ("html", model.STATUS_FAILED)
+    assert db.execute(
+        "select upheld, corrected, other, pending, total from review_litigation"
+        " where grp = 'review'"
+    ).fetchone() == (6, 3, 2, 0, 0)
+    assert [r["check_name"] for r in db.query("select check_name from checks where ok = 0")] == [
+        "review_total.review"
+    ]
+    # the copy's five blanks are disagreements with the original's five numbers (0 too)
+    assert primary["disagreements"] == 5
+
+
+def test_readings_of_a_report_whose_primary_changes_or_fails_are_restored(tmp_path: Path) -> None:
+    """Loader._restore_orphans: when the primary's file changes or can no longer be read,
+    its report goes; the other readings are loaded again from their stored JSON and
+    grouped anew (no file of theirs is parsed again)."""
+    report = _gold_report()
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    pdf, txt, html = folder / "r.pdf", folder / "r.txt", folder / "r.html"
+    render_pdf(report, pdf, random.Random(1))
+    txt.write_text(render_text(report, "tab-cells"), encoding="utf-8")
+    html.write_text(render_html(_inconsistent(report), random.Random(2)), encoding="utf-8")
+    db_path = tmp_path / "nianbao.db"
+    _ingest(db_path, folder)
+    db = sqlite_utils.Database(db_path)
+    assert (_primary(db)["kind"], _primary(db)["sources_count"]) == ("pdf", 3)
+    made = report["proactive"]["regulations"]["made"]
+    printed = report["applications"]["new_received"]
+
+    # 1. The PDF at the same path now prints one more 规章 (a corrected edition).
+    edition = copy.deepcopy(report)
+    edition["proactive"]["regulations"]["made"] = made + 5
+    render_pdf(edition, pdf, random.Random(1))
+    _ingest(db_path, folder)
+    primary = _primary(db)
+    assert (primary["kind"], primary["sources_count"]) == ("pdf", 3)
+    assert db.execute("select count(*) from reports").fetchone()[0] == 1
+    assert db.execute("select made from proactive where item = 'regulations'").fetchone() == (
+        made + 5,
+    )
+    assert sorted(
+        (r["kind"], r["cell"], r["primary_value"], r["other_value"])
+        for r in db.query(
+            "select s.kind, d.cell, d.primary_value, d.other_value from disagreements d"
+            " join sources s on s.id = d.source_id"
+        )
+    ) == [
+        ("html", "applications.new_received.natural_person", str(printed["natural_person"]),
+         str(printed["natural_person"] + 1)),
+        ("html", "applications.new_received.total", str(printed["total"]), str(printed["total"] + 1)),
+        ("html", "proactive.regulations.made", str(made + 5), str(made)),
+        ("txt", "proactive.regulations.made", str(made + 5), str(made)),
+    ]  # fmt: skip
+    assert primary["disagreements"] == 4
+
+    # 2. The PDF is replaced by bytes that cannot be read: its report goes, the text copy
+    # (consistent; the HTML page fails a check the text passes) is the primary again.
+    pdf.write_bytes(b"not a PDF")
+    _ingest_any(db_path, folder)
+    primary = _primary(db)
+    assert (primary["kind"], primary["sources_count"], primary["disagreements"]) == ("txt", 2, 2)
+    assert primary["path"].endswith("r.txt")
+    assert db.execute("select count(*) from reports").fetchone()[0] == 1
+    assert [r["path"] for r in db.query("select path from ingest_errors")] == [str(pdf)]
+    assert db.execute("select made from proactive where item = 'regulations'").fetchall() == [
+        (made,)
+    ]
+    assert db.execute(
+        "select natural_person, total from applications where row_key = 'new_received'"
+    ).fetchall() == [(printed["natural_person"], printed["total"])]
+    kinds = {r["kind"]: r for r in db.query("select kind, report_id, raw_text from sources")}
+    assert set(kinds) == {"txt", "html"}
+    assert {r["report_id"] for r in kinds.values()} == {primary["id"]}
+    assert "本年新收" in (kinds["html"]["raw_text"] or "")  # its text kept, not re-read

@@ -14,11 +14,19 @@ primary reading as the report and turns the others into further sources of it:
 - their rows in the value tables, sections and search index are deleted: summaries,
   facets and queries count the report once.
 
-The primary reading is the first by PRIMARY_RULE (stated in the README too):
-1. fewer tables missing; 2. fewer unreadable cells; 3. the original formats before
-copies (PDF, then Word, then an HTML page, then text); 4. fewer failed hard checks;
-5. fewer parse warnings; 6. the smaller id (so the choice never depends on load order).
-Byte-identical copies never get here: they are one file (one sha256, one id) already.
+The primary reading is the first by PRIMARY_RULE (stated in the README and on the report
+page too): 1. fewer tables missing; 2. fewer unreadable cells; 3. fewer failed hard checks
+that another reading of the report passes; 4. the original formats before copies (PDF,
+then Word, then an HTML page, then text); 5. fewer parse warnings; 6. the smaller id (so
+the choice never depends on load order). Byte-identical copies never get here: they are
+one file (one sha256, one id) already.
+
+Why 3 before 4: the readings are copies of one document, so a check one of them fails
+and another passes is most likely misread in the one that fails it (an HTML page whose
+cells slipped, say), whatever its format. A check that the document itself breaks (洪泽区
+2023 prints a total of 0 over parts that add up to 11) is failed by every faithful
+reading and passed by none, so it does not count: a copy that dropped those cells (check
+not evaluated) does not win over the original by hiding the report's own error.
 """
 
 from __future__ import annotations
@@ -35,8 +43,8 @@ from .schema import FTS_TABLE
 FORMAT_RANK: dict[str, int] = {"pdf": 0, "docx": 1, "doc": 1, "wps": 1, "html": 2, "htm": 2}
 OTHER_FORMAT_RANK = 3
 PRIMARY_RULE = (
-    "表格缺失少者优先；无法识别的格少者优先；原始格式优先（PDF、Word、网页、文本）；"
-    "勾稽错误少者优先；解析警告少者优先；编号小者优先"
+    "表格缺失少者优先；无法识别的格少者优先；其他原文成立而本原文不成立的勾稽关系少者优先；"
+    "原始格式优先（PDF、Word、网页、文本）；解析警告少者优先；编号小者优先"
 )
 
 # The value tables whose cells are compared between readings (CANONICAL_JSON's tables).
@@ -45,7 +53,7 @@ VALUE_TABLES = ("proactive", "applications", "review_litigation")
 _CANDIDATES_SQL = """
 select r.id, r.agency_id, r.year, coalesce(r.scope, '') as scope,
        length(coalesce(r.tables_missing, '')) as missing, coalesce(r.unreadable_count, 0),
-       lower(coalesce(s.kind, '')), coalesce(r.checks_failed, 0), coalesce(r.warnings_count, 0)
+       lower(coalesce(s.kind, '')), coalesce(r.warnings_count, 0), r.json
 from reports r left join sources s on s.id = r.source_id
 where (r.agency_id, r.year, coalesce(r.scope, '')) in (
   select agency_id, year, coalesce(scope, '') from reports
@@ -55,17 +63,43 @@ where (r.agency_id, r.year, coalesce(r.scope, '')) in (
 """
 
 
-def _rank(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """PRIMARY_RULE as a sort key of a _CANDIDATES_SQL row (lower is the primary)."""
-    rid, _agency, _year, _scope, missing, unreadable, kind, failed, warnings = row
-    return (
-        missing,
-        unreadable,
-        FORMAT_RANK.get(kind, OTHER_FORMAT_RANK),
-        failed,
-        warnings,
-        rid,
-    )
+def _hard_checks(report: dict[str, Any], ok: bool) -> set[str]:
+    return {
+        c["check"]
+        for c in report.get("checks") or ()
+        if c.get("severity") == "hard" and c.get("ok") is ok
+    }
+
+
+def contested_failures(reading: dict[str, Any], others: list[dict[str, Any]]) -> int:
+    """How many hard checks `reading` fails that at least one of `others` (readings of
+    the same report) passes: the failures most likely its own misreading. A check that no
+    other reading passes (the document's own error, or not evaluated elsewhere) is not
+    counted."""
+    passed: set[str] = set()
+    for other in others:
+        passed |= _hard_checks(other, True)
+    return len(_hard_checks(reading, False) & passed)
+
+
+def _ranked(rows: list[tuple[Any, ...]], stored: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """_CANDIDATES_SQL rows of one group in PRIMARY_RULE's order (the primary first);
+    `stored`: the readings already merged into these reports (they count as others)."""
+    docs = {row[0]: json.loads(row[-1]) for row in rows}
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        rid, _agency, _year, _scope, missing, unreadable, kind, warnings, _json = row
+        others = [d for other, d in docs.items() if other != rid] + stored
+        return (
+            missing,
+            unreadable,
+            contested_failures(docs[rid], others),
+            FORMAT_RANK.get(kind, OTHER_FORMAT_RANK),
+            warnings,
+            rid,
+        )
+
+    return sorted(rows, key=key)
 
 
 def cells(report: dict[str, Any]) -> dict[str, Any]:
@@ -123,13 +157,21 @@ def group_readings(db: sqlite_utils.Database) -> int:
         groups.setdefault((row[1], row[2], row[3]), []).append(row)
     merged = 0
     with conn:
-        for rows in groups.values():
-            rows.sort(key=_rank)
+        for group in groups.values():
+            ids = [r[0] for r in group]
+            marks = ",".join("?" * len(ids))
+            stored = [
+                json.loads(doc)
+                for (doc,) in conn.execute(
+                    f"select reading_json from sources where report_id in ({marks})"
+                    " and reading_json is not null",
+                    ids,
+                )
+            ]
+            rows = _ranked(group, stored)
             primary_id = rows[0][0]
             others = [r[0] for r in rows[1:]]
             # Sources that already belonged to one of these reports follow the new primary.
-            ids = [r[0] for r in rows]
-            marks = ",".join("?" * len(ids))
             conn.execute(
                 f"update sources set report_id = ? where report_id in ({marks})", [primary_id, *ids]
             )

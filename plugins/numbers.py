@@ -3,8 +3,8 @@
 - an integral float is an integer: ``11.0`` → ``11`` (SQLite returns REAL for sums,
   differences and ``round()``);
 - a share stored as a fraction of 1 (``disclosure_rate``, columns ending ``_rate``) is a
-  percentage with one decimal: ``0.8837`` → ``88.4 %``;
-- a percentage already ×100 (columns ending ``_pct``) gets its sign: ``12.5`` → ``12.5 %``;
+  percentage with one decimal: ``0.8837`` → ``88.4%``;
+- a percentage already ×100 (columns ending ``_pct``) gets its sign: ``12.5`` → ``12.5%`` (no space: it stays on one line);
 - money (columns ending ``_yuan``) gets its unit: ``1234.5`` → ``1,234.5 元``, ``0.0`` → ``0 元``;
 - a blank (NULL) stays blank: Datasette shows an empty cell, never 0.
 
@@ -35,14 +35,14 @@ def num(value: Any) -> str:
 
 
 def pct(value: Any) -> str:
-    """A percentage already ×100 → ``12.5 %``; '' for NULL."""
+    """A percentage already ×100 → ``12.5%``; '' for NULL."""
     if value is None or value == "":
         return ""
-    return f"{float(value):.1f} %"
+    return f"{float(value):.1f}%"
 
 
 def rate(value: Any) -> str:
-    """A fraction of 1 → ``88.4 %``; '' for NULL."""
+    """A fraction of 1 → ``88.4%``; '' for NULL."""
     if value is None or value == "":
         return ""
     return pct(float(value) * 100)

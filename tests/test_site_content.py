@@ -134,9 +134,9 @@ async def test_agency_cells_link_to_the_agency_page(datasette_app: Datasette) ->
     [
         (11.0, "difference", "11"),
         (-5.0, "difference", "-5"),
-        (0.8837, "disclosure_rate", "88.4 %"),
-        (0.0, "disclosure_rate", "0.0 %"),
-        (12.5, "denied_pct", "12.5 %"),
+        (0.8837, "disclosure_rate", "88.4%"),
+        (0.0, "disclosure_rate", "0.0%"),
+        (12.5, "denied_pct", "12.5%"),
         (0.0, "fee_amount_yuan", "0 元"),
         (3940.0, "fee_amount_yuan", "3,940 元"),
         (1234.5, "fee_amount_yuan", "1,234.5 元"),
@@ -159,7 +159,7 @@ async def test_fee_and_rate_cells_in_html(datasette_app: Datasette) -> None:
     html = await get_html(datasette_app, "/nianbao/fees")
     assert '<td class="col-fee_amount_yuan">3,940 元</td>' in html
     html = await get_html(datasette_app, "/nianbao/disclosure_rate", province="江苏省")
-    assert "44.7 %" in html and "0.4466" not in html
+    assert "44.7%" in html and "0.4466" not in html
 
 
 # --------------------------------------------------------------------------- agency pages
@@ -327,7 +327,7 @@ async def test_pick_lists_script_lists_the_databases_values(datasette_app: Datas
 
 async def test_home_links_keep_chart_settings(datasette_app: Datasette) -> None:
     html = await get_html(datasette_app, "/")
-    assert 'href="/nianbao/disclosure_rate#g.mark=bar&amp;g.x_column=agency' in html
+    assert 'href="/nianbao/disclosure_rate#g.mark=bar&amp;g.x_column=rank' in html
 
 
 # --------------------------------------------------------------------------- search

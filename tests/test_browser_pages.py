@@ -230,6 +230,7 @@ def page_types(site: str) -> dict[str, str]:
         "checks": "/nianbao/checks?ok=0",
         "dashboard": "/-/dashboards/trends",
         "dashboard_filtered": f"/-/dashboards/trends?year={year}&province={q(province)}",
+        "dashboard_chart": f"/-/dashboards/trends/rates?province={q(province)}",
         "not_found": "/nianbao/no_such_table",
         "report_not_found": "/report/0000000000000000",
         "agency_not_found": "/agency/999999",
@@ -292,7 +293,7 @@ def walked(chromium: Any, site: str, shots: Path) -> dict[str, dict[str, Any]]:
             )
             response = page.goto(site + path, wait_until="networkidle")
             if name.startswith("dashboard"):
-                for chart in page.locator(".dashboard-card-chart").all():
+                for chart in page.locator(".dashboard-card-chart, .chart-container").all():
                     chart.locator(":is(svg.marks, canvas.marks)").wait_for(timeout=15000)
             page.screenshot(path=str(shots / f"{name}-{width_name}.png"), full_page=True)
             found[f"{name}@{width_name}"] = {

@@ -93,6 +93,25 @@ from review_litigation v join reports r on r.id = v.report_id
 join review_groups g on g.key = v.grp
 where r.year is not null and coalesce(r.in_sums, 1) = 1 group by r.year, v.grp order by r.year, v.grp
 """,
+    # The dashboard's province filter: table 三's rows and table 四's groups per year and
+    # province (a few thousand rows; the base tables hold ~25 rows a report).
+    "summary_year_province_row": """
+select r.year, coalesce(r.province, '（未识别）') as province, a.row_key, ar.label, ar.position,
+       count(a.total) as reports, sum(a.total) as total
+from applications a join reports r on r.id = a.report_id
+join application_rows ar on ar.key = a.row_key
+where r.year is not null and coalesce(r.in_sums, 1) = 1
+group by r.year, r.province, a.row_key order by r.year, r.province, ar.position
+""",
+    "summary_year_province_review": """
+select r.year, coalesce(r.province, '（未识别）') as province, v.grp, g.label,
+       sum(v.upheld) as upheld, sum(v.corrected) as corrected, sum(v.other) as other,
+       sum(v.pending) as pending, sum(v.total) as total
+from review_litigation v join reports r on r.id = v.report_id
+join review_groups g on g.key = v.grp
+where r.year is not null and coalesce(r.in_sums, 1) = 1
+group by r.year, r.province, v.grp order by r.year, r.province, v.grp
+""",
     # Only the reports that mention or imply a fee: section 六 (fee_charged, fee_amount_yuan)
     # and table 三's other_no_fee row (applications dropped for an unpaid fee notice).
     "summary_report_fees": """
@@ -128,6 +147,17 @@ TABLE_SUMMARY_TYPES: dict[str, dict[str, str]] = {
         "position": "INT",
     },
     "summary_year_review": {"year": "INT", "grp": "TEXT", "label": "TEXT"},
+    "summary_year_province_row": {
+        "year": "INT",
+        "row_key": "TEXT",
+        "label": "TEXT",
+        "position": "INT",
+    },
+    "summary_year_province_review": {
+        "year": "INT",
+        "grp": "TEXT",
+        "label": "TEXT",
+    },
     "summary_report_fees": {
         "report_id": "TEXT",
         "agency": "TEXT",

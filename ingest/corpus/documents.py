@@ -162,7 +162,8 @@ def render_docx(
         slots = table._cells
         for cell in grid.cells:
             text = "\n".join(cell.parts) if cell.parts and ctx.style.wrap_headers else cell.text
-            slots[cell.row * grid.ncols + cell.col].text = text
+            # as _Cell.text sets it, into the new cell's empty paragraph
+            slots[cell.row * grid.ncols + cell.col]._tc.p_lst[0].add_r().text = text
         for cell in grid.cells:
             if cell.rowspan > 1 or cell.colspan > 1:
                 _span(slots, grid.ncols, cell)
@@ -294,6 +295,8 @@ def render_pdf(
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from .render import _wrap  # (render imports this module)
+
     ctx = _context(rng, "pdf", style)
     rep = _document(report, ctx)
     if look is None:
@@ -327,10 +330,7 @@ def render_pdf(
             continue
         # The table's text size: the look's, or less where the table would not fit.
         size = min(look.table_size, (frame_width - 6 * grid.ncols) / sum(grid.widths))
-        cell_style = ParagraphStyle(
-            "cell", fontName=font, fontSize=size, leading=size + 2, wordWrap="CJK",
-            alignment=TA_CENTER,
-        )  # fmt: skip
+        widths = [w * size + 6 for w in grid.widths]
         data: list[list[Any]] = [[""] * grid.ncols for _ in range(grid.nrows)]
         commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -340,17 +340,21 @@ def render_pdf(
             ("ALIGN", (0, 0), (-1, -1), "CENTER"),
             ("LEFTPADDING", (0, 0), (-1, -1), 2),
             ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ("LEADING", (0, 0), (-1, -1), size + 2),
         ]
         for cell in grid.cells:
             if cell.kind == "value":
                 data[cell.row][cell.col] = cell.text
             else:
-                text = "<br/>".join(esc(p) for p in cell.parts) if cell.parts else esc(cell.text)
-                data[cell.row][cell.col] = Paragraph(text, cell_style)
+                # Labels wrapped to their cell's width as Word wraps them (no line starts
+                # with a closing mark), drawn as plain lines: a Paragraph per cell cost
+                # half of a PDF's rendering time.
+                room = (sum(widths[cell.col : cell.col + cell.colspan]) - 4) / size - 0.5
+                lines = [x for part in cell.parts or [cell.text] for x in _wrap(part, room)]
+                data[cell.row][cell.col] = "\n".join(lines)
             if cell.rowspan > 1 or cell.colspan > 1:
                 end = (cell.col + cell.colspan - 1, cell.row + cell.rowspan - 1)
                 commands.append(("SPAN", (cell.col, cell.row), end))
-        widths = [w * size + 6 for w in grid.widths]
         story.append(Table(data, colWidths=widths, style=TableStyle(commands), repeatRows=0))
         story.append(Spacer(1, 6))
 

@@ -5,7 +5,10 @@ Usage:
   .venv/bin/python bench/run.py --quick      # 2,000 reports, short load test
   .venv/bin/python bench/run.py --sizes 10000 --workdir /tmp/nianbao-bench
 
-Every stage runs as its own process under /usr/bin/time -v (peak RSS); ingest stage
+  .venv/bin/python bench/run.py --site-db DB --inspect FILE [--only pagination]
+
+The site part ends with the API walk (every row once through next_url and the CSV
+stream: bench/pagination.py). Every stage runs as its own process under /usr/bin/time -v (peak RSS); ingest stage
 times come from an instrumented in-process run of the same code the CLI calls.
 """
 
@@ -464,6 +467,79 @@ def pages_bench(db: str, inspect: str, log: list[str]) -> dict[str, Any] | None:
     return json.loads(done.stdout)
 
 
+def pagination_bench(db: str, work: Path, log: list[str]) -> dict[str, Any]:
+    """Every row once through the API (issue 12): bench/pagination.py (ingest.corpus.api_walk,
+    our site in process) follows next_url through reports.json and streams
+    reports.csv?_stream=on, in the default sort, _sort=province and _sort_desc=new_received;
+    once as served and, in the default sort only (to keep the run short at 100,000 reports),
+    without plugins/pagination.py (what Datasette 0.65 does alone).
+    Returns {"with": [walk, …], "without": [walk, …]}, each walk a dict of
+    bench.pagination's --json (rows, returned, distinct, missing, repeated, pages, seconds)."""
+    without = work / "plugins-without-pagination"
+    shutil.rmtree(without, ignore_errors=True)
+    shutil.copytree(
+        ROOT / "plugins", without, ignore=shutil.ignore_patterns("pagination.py", "__pycache__")
+    )
+    out: dict[str, Any] = {}
+    try:
+        runs = (("with", []), ("without", ["--plugins-dir", str(without), "--sorts", "default"]))
+        for label, extra in runs:
+            cmd = [PY, "-m", "bench.pagination", db, "--json", *extra]
+            log.append(shlex.join(cmd))
+            print(f"pagination ({label} plugins/pagination.py) …", file=sys.stderr)
+            done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+            if done.returncode not in (0, 1):  # 1: a walk missed or repeated rows
+                out[label] = {"error": done.stderr.strip()[-500:]}
+                continue
+            out[label] = json.loads(done.stdout)
+    finally:
+        shutil.rmtree(without, ignore_errors=True)
+    return out
+
+
+def pagination_lines(pagination: dict[str, Any], site_n: int | None) -> list[str]:
+    """The API-walk section of BENCHMARKS.md: per walk, the counts with and without the fix."""
+    n = f"{site_n:,}" if site_n else "?"
+    lines = [
+        f"## Every row once through the API ({n} reports)",
+        "",
+        "`python -m bench.pagination DB` (ingest.corpus.api_walk): our site (metadata.yml, "
+        "settings.json, plugins, templates) in process over the database, through Datasette's "
+        "own ASGI client. Each JSON walk follows `next_url` from `reports.json` (default page "
+        "size) to the end; each CSV walk streams `reports.csv?_stream=on`. `without` is the "
+        "same walk with `plugins/pagination.py` left out (Datasette 0.65's keyset pagination "
+        "alone; default sort only). Every row once: returned = rows, 0 missing, 0 repeated.",
+        "",
+    ]
+    with_, without = pagination.get("with"), pagination.get("without")
+    for label, walks in (("with", with_), ("without", without)):
+        if isinstance(walks, dict):
+            lines += [f"**The walk {label} plugins/pagination.py failed:** {walks['error']}", ""]
+    if not isinstance(with_, list):
+        return lines
+    other = {w["name"]: w for w in without} if isinstance(without, list) else {}
+    lines += [
+        "| walk | rows | returned | distinct | missing | repeated | pages | seconds "
+        "| every row once | without the fix: returned | missing | repeated | every row once |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for w in with_:
+        b = other.get(w["name"])
+        tail = (
+            f"{b['returned']:,} | {b['missing']:,} | {b['repeated']:,} | "
+            + ("yes" if b["ok"] else "**no**")
+            if b
+            else "not run | | |"
+        )
+        lines.append(
+            f"| {w['name']} | {w['expected']:,} | {w['returned']:,} | {w['distinct']:,} "
+            f"| {w['missing']:,} | {w['repeated']:,} | {w['pages']:,} | {w['seconds']:.1f} "
+            f"| {'yes' if w['ok'] else '**no**'} | {tail} |"
+        )
+    lines.append("")
+    return lines
+
+
 def site_bench(
     res: dict[str, Any],
     work: Path,
@@ -472,8 +548,11 @@ def site_bench(
     log: list[str],
     only: str = "",
 ) -> dict[str, Any]:
-    """Tuned (production configuration) and baseline (Datasette defaults) in one run."""
+    """Tuned (production configuration) and baseline (Datasette defaults) in one run, then
+    the API walks (pagination_bench). ``only="pagination"``: the API walks alone."""
     db = res["db"]
+    if only == "pagination":
+        return {"pagination": pagination_bench(db, work, log)}
     con = sqlite3.connect(db)
     prepared = con.execute(
         "select count(*) from sqlite_master where name = 'summary_facets'"
@@ -513,6 +592,7 @@ def site_bench(
         "baseline": baseline,
         "prepared": bool(prepared),
         "pages": pages_bench(db, res["inspect"], log),
+        "pagination": pagination_bench(db, work, log) if not only else None,
     }
 
 
@@ -708,10 +788,12 @@ def write_report(mach: dict[str, str], ingests: list[dict[str, Any]], site: dict
             )
         if silent:
             lines.append("")
-    if site:
+    if site and "tuned" in site:
         lines += site_lines(site, site_n)
         if site.get("pages"):
             lines += site["pages"]["markdown"]
+    if site and site.get("pagination"):
+        lines += pagination_lines(site["pagination"], site_n)
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     lines += ["## Commands", "", "```", *log, "```", ""]
@@ -733,7 +815,12 @@ def main(argv: list[str] | None = None) -> int:
         help="only the site part, on this database (needs --inspect); no ingest",
     )
     ap.add_argument("--inspect", default="", help="the inspect file of --site-db")
-    ap.add_argument("--only", default="", help="only the site targets whose name contains this")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="only the site targets whose name contains this (no API walk); "
+        "'pagination': only the API walk",
+    )
     ap.add_argument("--out", default=str(OUT), help="where to write the report")
     args = ap.parse_args(argv)
     out = Path(args.out)
@@ -788,6 +875,8 @@ def site_only(args: argparse.Namespace, out: Path) -> int:
     work.mkdir(parents=True, exist_ok=True)
     site = site_bench(res, work, seconds, 2000, log, args.only)
     notes = [f"Site part only (`--site-db {args.site_db}`), {seconds:g} s per target."]
+    if args.only == "pagination":
+        notes = [f"API walk only (`--site-db {args.site_db} --only pagination`)."]
     out.with_suffix(".json").write_text(json.dumps(site, ensure_ascii=False, default=str))
     write_report(machine(), [], site, n, log, notes, out)
     print(f"wrote {out}", file=sys.stderr)

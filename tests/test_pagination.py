@@ -10,6 +10,7 @@ re-parsing them is other tests' business.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -140,3 +141,24 @@ def test_without_the_fix_rows_are_lost(synthetic_db: Path, tmp_path: Path) -> No
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "WRONG" in result.stdout.splitlines()[0]
+
+
+def test_the_bench_reads_the_walks_as_json(synthetic_db: Path) -> None:
+    """bench/run.py reads `python -m bench.pagination DB --json` for BENCHMARKS.md."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.pagination", str(synthetic_db), "--json", "--sorts",
+         "default,_sort=province"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    walks = json.loads(result.stdout)
+    assert [w["name"] for w in walks] == [
+        "reports.json next_url default",
+        "reports.json next_url _sort=province",
+        "reports.csv _stream=on default",
+        "reports.csv _stream=on _sort=province",
+    ]
+    for w in walks:
+        assert (w["expected"], w["returned"], w["distinct"]) == (REPORTS, REPORTS, REPORTS)
+        assert (w["missing"], w["repeated"], w["ok"]) == (0, 0, True)
+    assert walks[0]["pages"] > 1

@@ -4,6 +4,7 @@ JSON and stream its CSV, and count what comes back (issue 12).
 Usage (bench/pagination.py is this module's command line):
   .venv/bin/python -m bench.pagination nianbao.db            # in-process Datasette
   .venv/bin/python -m bench.pagination nianbao.db --size 1000 --sorts default,_sort=province
+  .venv/bin/python -m bench.pagination nianbao.db --json     # the walks as JSON (make bench)
   (or python -m ingest.corpus.api_walk …)
 
 Runs our site as served (metadata.yml, plugins/, templates/, settings.json) in
@@ -25,7 +26,7 @@ import sqlite3
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -176,14 +177,20 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "plugins",
         help="another plugins folder (e.g. one without pagination.py, to see the bug)",
     )
+    parser.add_argument(
+        "--json", action="store_true", help="print the walks as a JSON list (for bench/run.py)"
+    )
     args = parser.parse_args(argv)
     ds = site(args.db, args.plugins_dir)
     database = next(iter(ds.databases.keys() - {"_internal"}))
     walks = asyncio.run(
         check(ds, args.db, database=database, sorts=tuple(args.sorts.split(",")), size=args.size)
     )
-    for w in walks:
-        print(w.line())
+    if args.json:
+        print(json.dumps([{**asdict(w), "ok": w.ok} for w in walks]))
+    else:
+        for w in walks:
+            print(w.line())
     return 0 if all(w.ok for w in walks) else 1
 
 

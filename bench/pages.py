@@ -40,16 +40,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+if str(ROOT) not in sys.path:  # run as a script: scripts.chromium from the repository
+    sys.path.insert(0, str(ROOT))
+
+from scripts.chromium import ARGS as BROWSER_ARGS  # noqa: E402
+from scripts.chromium import CHROMIUM  # noqa: E402
+
+ARGS = ["--headless", *BROWSER_ARGS]  # the tests' browser, headless as the bench has run it
 PHONE = {"width": 390, "height": 844}
 NETWORK = {  # Chrome DevTools' "slow 4G"-like profile of the issue
     "offline": False,

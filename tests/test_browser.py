@@ -18,19 +18,12 @@ from typing import Any
 
 import pytest
 
+from scripts.chromium import ARGS, CHROMIUM
+
 from .conftest import HAS_SHARED, ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Screenshots go to a temporary directory, never the source tree (NIANBAO_SHOTS=DIR keeps them).
 SHOTS = Path(os.environ.get("NIANBAO_SHOTS") or tempfile.mkdtemp(prefix="nianbao-shots-"))
 CHART = "svg.marks, canvas.marks"

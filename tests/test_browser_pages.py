@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 
-from .test_browser import ARGS, CHROMIUM, serve_site
+from scripts.chromium import ARGS, CHROMIUM
+
+from .test_browser import serve_site
 
 pytestmark = pytest.mark.browser
 

@@ -18,10 +18,11 @@ from ingest import model
 from ingest.cli import cli
 from ingest.db.loader import load_reports
 from ingest.parse import parse_file
+from scripts.chromium import ARGS, CHROMIUM
 
 from .conftest import HAS_SHARED, sample_paths
 from .helpers import SAMPLES, needs_shared
-from .test_browser import ARGS, CHROMIUM, SHOTS, serve_site
+from .test_browser import SHOTS, serve_site
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ published as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from . import model
@@ -55,7 +55,7 @@ def _eq(a: Any, b: Any) -> bool:
 
 
 def _sum(values: list[Any]) -> Any:
-    if any(v is None for v in values):
+    if None in values:
         return None
     return sum(values)
 
@@ -68,34 +68,24 @@ _DETAILS = {
 }
 
 
-def _table_check(
-    identity: model.Identity, part: str, present: list[str], get: Callable[[str], tuple[str, Any]]
-) -> Check | None:
-    """One instance of a table identity: `present` are the keys the report prints along
-    the identity, in printed order; `get(key)` → (dotted path, value)."""
-    reported = [k for k in identity.reported if k in present]
-    computed = [k for k in identity.computed if k in present]
+@lru_cache(maxsize=4096)
+def _instance(
+    name: str, present: tuple[str, ...], prefix: str, suffix: str
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None:
+    """One instance of a table identity where the report prints the keys `present` along
+    it (in printed order): its reported keys, its computed keys and the dotted paths
+    (``prefix + key + suffix``) of every cell it reads, in printed order; None when too
+    few are printed to check it. Reports print the same keys: computed once per shape."""
+    identity = model.IDENTITY_BY_NAME[name]
+    printed = set(present)
+    reported = tuple(k for k in identity.reported if k in printed)
+    computed = tuple(k for k in identity.computed if k in printed)
     if len(reported) < len(identity.reported) or not computed:
         return None
     if not identity.parts_optional and len(computed) < len(identity.computed):
         return None
     used = set(reported) | set(computed)
-    return make_check(
-        identity.name,
-        part,
-        _sum([get(k)[1] for k in reported]),
-        _sum([get(k)[1] for k in computed]),
-        [get(k)[0] for k in present if k in used],
-        _DETAILS[identity.name],
-    )
-
-
-def _column_cell(apps: dict[str, dict[str, Any]], col: str, row: str) -> tuple[str, Any]:
-    return f"applications.{row}.{col}", apps[row].get(col)
-
-
-def _row_cell(table: str, row: str, cells: dict[str, Any], col: str) -> tuple[str, Any]:
-    return f"{table}.{row}.{col}", cells.get(col)
+    return reported, computed, tuple(prefix + k + suffix for k in present if k in used)
 
 
 def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
@@ -103,12 +93,23 @@ def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
     out: list[Check] = []
     if not apps:
         return out
-    present = [r.key for r in model.APPLICATION_ROWS_ALL if r.key in apps]
+    present = tuple(r.key for r in model.APPLICATION_ROWS_ALL if r.key in apps)
     for col in model.APPLICANT_KEYS:
         for identity in model.COLUMN_IDENTITIES:
-            check = _table_check(identity, col, present, partial(_column_cell, apps, col))
-            if check is not None:
-                out.append(check)
+            instance = _instance(identity.name, present, "applications.", f".{col}")
+            if instance is None:
+                continue
+            reported, computed, cells = instance
+            out.append(
+                make_check(
+                    identity.name,
+                    col,
+                    _sum([apps[k].get(col) for k in reported]),
+                    _sum([apps[k].get(col) for k in computed]),
+                    list(cells),
+                    _DETAILS[identity.name],
+                )
+            )
     return out
 
 
@@ -121,15 +122,26 @@ def _row_checks(report: Report) -> list[Check]:
         table: dict[str, dict[str, Any]] = report.get(identity.table) or {}
         if identity.table == "review_litigation":
             rows = [g for g, _ in model.REVIEW_GROUPS if table.get(g)]
-            columns = list(model.REVIEW_KEYS)
+            columns = tuple(model.REVIEW_KEYS)
         else:
             rows = list(table)
-            columns = list(model.APPLICANT_KEYS)
+            columns = tuple(model.APPLICANT_KEYS)
         for row in rows:
-            cell = partial(_row_cell, identity.table, row, table[row])
-            check = _table_check(identity, row, columns, cell)
-            if check is not None:
-                out.append(check)
+            instance = _instance(identity.name, columns, f"{identity.table}.{row}.", "")
+            if instance is None:
+                continue
+            reported, computed, cells = instance
+            values = table[row]
+            out.append(
+                make_check(
+                    identity.name,
+                    row,
+                    _sum([values.get(k) for k in reported]),
+                    _sum([values.get(k) for k in computed]),
+                    list(cells),
+                    _DETAILS[identity.name],
+                )
+            )
     return out
 
 
@@ -139,13 +151,15 @@ def hard_checks(report: Report) -> list[Check]:
     out += _row_checks(report)
     negatives: list[str] = []
     non_integers: list[str] = []
-    for table, row, col, v in iter_cells(report):
-        if not isinstance(v, (int, float)):
-            continue
-        if v < 0 and col != "change":
-            negatives.append(f"{table}.{row}.{col}")
-        if table != "proactive" and isinstance(v, float):
-            non_integers.append(f"{table}.{row}.{col}")
+    for table in ("proactive", "applications", "review_litigation"):  # as iter_cells
+        for row, cells in (report.get(table) or {}).items():
+            for col, v in cells.items():
+                if col == "amount_unit" or not isinstance(v, (int, float)):
+                    continue
+                if v < 0 and col != "change":
+                    negatives.append(f"{table}.{row}.{col}")
+                if table != "proactive" and isinstance(v, float):
+                    non_integers.append(f"{table}.{row}.{col}")
     bad = negatives + non_integers
     out.append(make_check("non_negative", "", len(bad), 0, bad, ", ".join(bad[:20]), ok=not bad))
     return out

@@ -25,7 +25,6 @@ import unicodedata
 __all__ = ["ZERO_WIDTH", "fold_text", "glyph_garbage"]
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-_DROP = dict.fromkeys(map(ord, ZERO_WIDTH))
 _FOLDABLE = re.compile(
     "[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\uff10-\uff19\U0002f800-\U0002fa1f]+"
 )
@@ -39,7 +38,10 @@ def fold_text(text: str) -> str:
     """``text`` with radicals, compatibility ideographs and full-width digits in their
     ordinary form and zero-width characters removed (see the module docstring)."""
     if not text.isascii():
-        text = _FOLDABLE.sub(_nfkc, text.translate(_DROP))
+        for ch in ZERO_WIDTH:  # str.replace per character: far cheaper than translate
+            if ch in text:
+                text = text.replace(ch, "")
+        text = _FOLDABLE.sub(_nfkc, text)
     return text
 
 

@@ -53,6 +53,8 @@ class Context:
         why: str = "",
     ) -> dict[str, Any]:
         """The row's cells by key; UNREADABLE values become None, listed and warned about."""
+        if UNREADABLE not in values:  # the common case (identity: no value equals it)
+            return dict(zip(keys, values, strict=True))
         bad = [k for k, v in zip(keys, values, strict=True) if v is UNREADABLE]
         if bad:
             self.mark_unreadable(table, row, bad, line, why or "see the warning above")

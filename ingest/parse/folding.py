@@ -10,12 +10,21 @@ import unicodedata
 __all__ = ["CJK", "WS", "fold", "orig", "squash"]
 
 WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"  # what WS drops besides whitespace
 CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
 
 def squash(s: str) -> str:
     """NFKC-fold and drop all whitespace (for matching only)."""
-    return WS.sub("", unicodedata.normalize("NFKC", s))
+    # Line by line: a newline never composes with its neighbours, so this is NFKC of the
+    # whole text, and CPython's NFKC is much slower on one long string than on its lines.
+    folded = "".join([unicodedata.normalize("NFKC", line) for line in s.split("\n")])
+    # WS without the regex: str.split() drops what ``\s`` matches (both use str.isspace).
+    out = "".join(folded.split())
+    for ch in _ZERO_WIDTH:
+        if ch in out:
+            out = out.replace(ch, "")
+    return out
 
 
 def fold(s: str) -> tuple[str, list[int]]:

@@ -269,6 +269,7 @@ def _agency_span(folded: str) -> tuple[int, int] | None:
     return None
 
 
+@lru_cache(maxsize=1024)  # find_title and find_agency ask about the same title
 def _agency_from_title(title: str) -> str | None:
     folded, idx = _fold(title)
     span = _agency_span(folded)

@@ -127,4 +127,6 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 def body_lines(text: str) -> list[tuple[int, str]]:
     """The text as (line number, line), zero-width characters dropped, headings on their own lines."""
     lines = _ZERO_WIDTH.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if max(map(len, lines)) <= LONG_LINE:
+        return list(enumerate(lines, 1))  # no line long enough to hold a heading mid-line
     return split_headings(list(enumerate(lines, 1)))

@@ -68,15 +68,13 @@ _DETAILS = {
 }
 
 
-@lru_cache(maxsize=4096)
 def _instance(
-    name: str, present: tuple[str, ...], prefix: str, suffix: str
+    identity: model.Identity, present: tuple[str, ...], prefix: str, suffix: str
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None:
     """One instance of a table identity where the report prints the keys `present` along
     it (in printed order): its reported keys, its computed keys and the dotted paths
     (``prefix + key + suffix``) of every cell it reads, in printed order; None when too
-    few are printed to check it. Reports print the same keys: computed once per shape."""
-    identity = model.IDENTITY_BY_NAME[name]
+    few are printed to check it."""
     printed = set(present)
     reported = tuple(k for k in identity.reported if k in printed)
     computed = tuple(k for k in identity.computed if k in printed)
@@ -88,29 +86,48 @@ def _instance(
     return reported, computed, tuple(prefix + k + suffix for k in present if k in used)
 
 
-def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
-    """The column identities of table 三 (balance, outcomes), for each applicant column."""
-    out: list[Check] = []
-    if not apps:
-        return out
-    present = tuple(r.key for r in model.APPLICATION_ROWS_ALL if r.key in apps)
+_Plan = list[tuple[model.Identity, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
+
+
+@lru_cache(maxsize=256)
+def _column_plan(present: tuple[str, ...]) -> _Plan:
+    """The column checks of a table 三 printing the rows `present`, in order: (identity,
+    column, reported rows, computed rows, cell paths). Reports mostly print the same rows,
+    so this is worked out once per set of rows."""
+    plan: _Plan = []
     for col in model.APPLICANT_KEYS:
         for identity in model.COLUMN_IDENTITIES:
-            instance = _instance(identity.name, present, "applications.", f".{col}")
-            if instance is None:
-                continue
-            reported, computed, cells = instance
-            out.append(
-                make_check(
-                    identity.name,
-                    col,
-                    _sum([apps[k].get(col) for k in reported]),
-                    _sum([apps[k].get(col) for k in computed]),
-                    list(cells),
-                    _DETAILS[identity.name],
-                )
-            )
-    return out
+            instance = _instance(identity, present, "applications.", f".{col}")
+            if instance is not None:
+                plan.append((identity, col, *instance))
+    return plan
+
+
+@lru_cache(maxsize=1024)
+def _row_instance(
+    identity: model.Identity, row: str
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None:
+    """`_instance` of a row identity on one row (or group) of its table."""
+    columns = model.REVIEW_KEYS if identity.table == "review_litigation" else model.APPLICANT_KEYS
+    return _instance(identity, tuple(columns), f"{identity.table}.{row}.", "")
+
+
+def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
+    """The column identities of table 三 (balance, outcomes), for each applicant column."""
+    if not apps:
+        return []
+    present = tuple(r.key for r in model.APPLICATION_ROWS_ALL if r.key in apps)
+    return [
+        make_check(
+            identity.name,
+            col,
+            _sum([apps[k].get(col) for k in reported]),
+            _sum([apps[k].get(col) for k in computed]),
+            list(cells),
+            _DETAILS[identity.name],
+        )
+        for identity, col, reported, computed, cells in _column_plan(present)
+    ]
 
 
 def _row_checks(report: Report) -> list[Check]:
@@ -122,12 +139,10 @@ def _row_checks(report: Report) -> list[Check]:
         table: dict[str, dict[str, Any]] = report.get(identity.table) or {}
         if identity.table == "review_litigation":
             rows = [g for g, _ in model.REVIEW_GROUPS if table.get(g)]
-            columns = tuple(model.REVIEW_KEYS)
         else:
             rows = list(table)
-            columns = tuple(model.APPLICANT_KEYS)
         for row in rows:
-            instance = _instance(identity.name, columns, f"{identity.table}.{row}.", "")
+            instance = _row_instance(identity, row)
             if instance is None:
                 continue
             reported, computed, cells = instance

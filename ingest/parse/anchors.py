@@ -75,6 +75,36 @@ ANCHORS: dict[str, re.Pattern[str]] = {
     "proactive": _proactive_anchor_pattern(),
     "applications": _application_anchor_pattern(),
 }
+
+
+def _first_chars(text: str) -> str:
+    """The characters `_loose(text)` can start with."""
+    ch = text.lstrip()[0]
+    for group in (_OPEN, _CLOSE, _QUOTES):
+        if ch in group:
+            return group
+    return ch
+
+
+# Characters every anchor holds at least one of (a different one for each anchor of a
+# line): a line with fewer than two of them cannot hold two anchors, and is not searched.
+# Table 三's numbering ends in 、 . ． or a closing bracket; table 二's anchors start with
+# the first character of an item's name, or 第 (第二十条第（一）项).
+_MARKS: dict[str, str] = {
+    "proactive": "".join(
+        sorted(
+            {
+                c
+                for items in model.PROACTIVE_ITEMS.values()
+                for i in items
+                for name in i.labels
+                for c in _first_chars(name)
+            }
+            | {"第"}
+        )
+    ),
+    "applications": "、.．" + _CLOSE,
+}
 _DIGIT = re.compile(r"\d")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -88,9 +118,16 @@ def split_rows(lines: list[tuple[int, str]], table: str) -> list[tuple[int, str]
     pattern = ANCHORS.get(table)
     if pattern is None:
         return lines
+    marks = _MARKS[table]
     out: list[tuple[int, str]] = []
     for n, line in lines:
-        if len(line) < 8 or "|" in line or "\t" in line or not _CJK.search(line):
+        if (
+            len(line) < 8
+            or "|" in line
+            or "\t" in line
+            or sum(map(line.count, marks)) < 2
+            or not _CJK.search(line)
+        ):
             out.append((n, line))
             continue
         found = [(m.start(), m.end()) for m in pattern.finditer(line)]

@@ -34,6 +34,8 @@ _PAGE_MARK = re.compile(
 _SUPERSCRIPTS = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u209f]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+# A label with its row's digits run together at the end of the line (run-together layout).
+_GLUED_ROW_END = re.compile(r"[\u4e00-\u9fff)）]\d{5,}\s*$")
 
 
 @dataclass
@@ -317,7 +319,7 @@ def detect_layout(lines: list[str]) -> str:
         ) >= 0.6 * len(piped):
             return "markdown-ocr"
         return "pipe-rows"
-    glued = sum(1 for s in body if re.search(r"[\u4e00-\u9fff)）]\d{5,}\s*$", nfkc(s)))
+    glued = sum(1 for s in body if _GLUED_ROW_END.search(nfkc(s)))
     if glued >= 3:
         return "run-together"
     return "pdf-text"

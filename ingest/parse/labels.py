@@ -16,6 +16,7 @@ _NUMBERING = re.compile(
 _LABEL_NOISE = re.compile(r"[\s·•■□▪\[\]#*_|\"'“”‘’`^~\\]|Box")
 
 
+@lru_cache(maxsize=8192)  # labels repeat within and across reports
 def _norm_label(text: str) -> str:
     t = nfkc(text)
     t = _LABEL_NOISE.sub("", t)
@@ -61,7 +62,27 @@ def match_application_row(label: str) -> tuple[str | None, float]:
     return best if best[1] >= 60 else (None, best[1])
 
 
+# label, id(items) → (items, match): keyed by the items' identity (hashing a tuple of
+# dataclasses costs more than the match); the items are held, so their id stays theirs.
+_PROACTIVE_MATCHES: dict[
+    tuple[str, int], tuple[tuple[model.ProactiveItem, ...], model.ProactiveItem | None]
+] = {}
+
+
 def _match_proactive(
+    label: str, items: tuple[model.ProactiveItem, ...]
+) -> model.ProactiveItem | None:
+    hit = _PROACTIVE_MATCHES.get((label, id(items)))
+    if hit is not None and hit[0] is items:
+        return hit[1]
+    if len(_PROACTIVE_MATCHES) >= 8192:
+        _PROACTIVE_MATCHES.clear()
+    match = _match_proactive_uncached(label, items)
+    _PROACTIVE_MATCHES[label, id(items)] = (items, match)
+    return match
+
+
+def _match_proactive_uncached(
     label: str, items: tuple[model.ProactiveItem, ...]
 ) -> model.ProactiveItem | None:
     t = _norm_label(label)

@@ -187,6 +187,15 @@ def formats_bench(work: Path, log: list[str]) -> dict[str, Any]:
     return res
 
 
+def parse_speed_bench(work: Path, log: list[str]) -> dict[str, Any]:
+    """bench/parse_speed.py: parse time per report now against the issue-11 baseline."""
+    out = work / "parse-speed.json"
+    timed([PY, str(ROOT / "bench" / "parse_speed.py"), "--workdir", str(work / "parse-speed"),
+           "--json", str(out)], log)  # fmt: skip
+    res: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return res
+
+
 # ---------------------------------------------------------------------------
 # The site under load
 # ---------------------------------------------------------------------------
@@ -764,6 +773,9 @@ def write_report(mach: dict[str, str], ingests: list[dict[str, Any]], site: dict
         lines.append("")
     for fm in (r["formats"] for r in ingests if r.get("formats")):
         lines += ["## Parse time by format (bench/formats.py)", "", *fm["table"], ""]
+    for ps in (r["parse_speed"] for r in ingests if r.get("parse_speed")):
+        lines += ["## Parse time per report against the baseline (bench/parse_speed.py)", ""]
+        lines += [*ps["table"], ""]
     for acc in (r["accuracy"] for r in ingests if r.get("accuracy")):
         silent = acc["silent"]
         lines += [
@@ -847,6 +859,9 @@ def main(argv: list[str] | None = None) -> int:
         write_report(mach, ingests, None, None, log, notes, out)
         print("formats …", file=sys.stderr)
         ingests[0]["formats"] = formats_bench(work, log)
+        write_report(mach, ingests, None, None, log, notes, out)
+        print("parse speed against the baseline …", file=sys.stderr)
+        ingests[0]["parse_speed"] = parse_speed_bench(work, log)
         write_report(mach, ingests, None, None, log, notes, out)
     site = None
     if not args.no_site and ingests:

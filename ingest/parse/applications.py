@@ -17,9 +17,43 @@ from .rows import _counts_only, _is_group, _row_values
 def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any]]:
     """Table 三: align rows of cells to the 25 (or 23) row keys."""
     width = len(model.APPLICANT_KEYS)
-    rows = _counts_only(rows, ctx, "table 三")
+    data = _data_rows(_counts_only(rows, ctx, "table 三"))
+    if data is None:
+        return {}
+    rows, matches = data
+    groups = [i for i, r in enumerate(rows) if _is_group(r, width)]
+    expected = _expected_rows(len(groups), {k for k, _ in matches if k})
+    keys_in_order = [r.key for r in expected]
+    placement = place(
+        groups,
+        [matches[g][0] for g in groups],
+        keys_in_order,
+        [_is_short(rows[g], width) for g in groups],
+    )
+    _warn_strays(placement.strays, rows, ctx)
+    assigned = placement.assigned
+    result = _unreadable_rows(placement.unreadable, rows, ctx)
+    missing = [k for k in keys_in_order if k not in assigned and k not in result]
+    if missing and len(missing) < len(keys_in_order):
+        ctx.warn(None, f"table 三: rows not found: {', '.join(missing)}")
+    ambiguous = _read_rows(expected, assigned, rows, ctx, result)
+    if ambiguous:
+        _resolve_glued(result, ambiguous, rows, assigned, ctx)
+    out: dict[str, dict[str, Any]] = {}
+    for key in keys_in_order:
+        if key in result:
+            line = rows[assigned[key]].line if key in assigned else None
+            out[key] = ctx.store("applications", key, model.APPLICANT_KEYS, result[key], line)
+    return out
+
+
+_Match = tuple[str | None, float]
+
+
+def _data_rows(rows: list[RawRow]) -> tuple[list[RawRow], list[_Match]] | None:
+    """The rows from where the data starts — the first row with numbers, or a sure
+    first-row label — with each row's label match; None when no row starts it."""
     matches = [match_application_row(r.label) if r.label else (None, 0.0) for r in rows]
-    # The data starts at the first row with numbers, or a sure first-row label.
     start = next(
         (
             i
@@ -29,37 +63,40 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
         None,
     )
     if start is None:
-        return {}
-    rows, matches = rows[start:], matches[start:]
-    groups = [i for i, r in enumerate(rows) if _is_group(r, width)]
-    found = {k for k, _ in matches if k}
-    if len(groups) == len(model.APPLICATION_ROWS_SPLIT):
-        expected = model.APPLICATION_ROWS_SPLIT
-    elif len(groups) == len(model.APPLICATION_ROWS_SINGLE):
-        expected = model.APPLICATION_ROWS_SINGLE
-    elif found & {"other_no_correction", "other_no_fee"}:
-        expected = model.APPLICATION_ROWS_SPLIT
-    elif "other_processing" in found:
-        expected = model.APPLICATION_ROWS_SINGLE
-    else:
-        expected = model.APPLICATION_ROWS_SPLIT
+        return None
+    return rows[start:], matches[start:]
 
-    keys_in_order = [r.key for r in expected]
-    placement = place(
-        groups,
-        [matches[g][0] for g in groups],
-        keys_in_order,
-        [_is_short(rows[g], width) for g in groups],
-    )
-    for g in placement.strays:
+
+def _expected_rows(groups: int, found: set[str]) -> tuple[model.Row, ...]:
+    """The format's rows for a table with `groups` rows of numbers whose labels matched
+    the keys `found`: the 25-row variant (（六）其他处理 split in three) or the 23-row one."""
+    if groups == len(model.APPLICATION_ROWS_SPLIT):
+        return model.APPLICATION_ROWS_SPLIT
+    if groups == len(model.APPLICATION_ROWS_SINGLE):
+        return model.APPLICATION_ROWS_SINGLE
+    if found & {"other_no_correction", "other_no_fee"}:
+        return model.APPLICATION_ROWS_SPLIT
+    if "other_processing" in found:
+        return model.APPLICATION_ROWS_SINGLE
+    return model.APPLICATION_ROWS_SPLIT
+
+
+def _warn_strays(strays: list[int], rows: list[RawRow], ctx: _Ctx) -> None:
+    for g in strays:
         raw = " ".join(c.text for c in rows[g].cells)
         ctx.warn(
             rows[g].line,
             f"table 三: numbers not placed on any row (label '{rows[g].label}'): {raw}",
         )
-    assigned = placement.assigned
+
+
+def _unreadable_rows(
+    unreadable: dict[str, list[int]], rows: list[RawRow], ctx: _Ctx
+) -> dict[str, list[Any]]:
+    """Rows of the format that unlabelled rows of numbers may belong to, unsettled: every
+    cell unreadable (listed, with a warning naming the first candidate's line)."""
     result: dict[str, list[Any]] = {}
-    for key, candidates in placement.unreadable.items():
+    for key, candidates in unreadable.items():
         line = rows[candidates[0]].line if candidates else None
         ctx.mark_unreadable(
             "applications",
@@ -69,11 +106,20 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
             f"{len(candidates)} row(s) of numbers without a label where the format has more rows; "
             "which row they belong to is not settled",
         )
-        result[key] = [None] * width
-    missing = [k for k in keys_in_order if k not in assigned and k not in result]
-    if missing and len(missing) < len(keys_in_order):
-        ctx.warn(None, f"table 三: rows not found: {', '.join(missing)}")
+        result[key] = [None] * len(model.APPLICANT_KEYS)
+    return result
 
+
+def _read_rows(
+    expected: tuple[model.Row, ...],
+    assigned: dict[str, int],
+    rows: list[RawRow],
+    ctx: _Ctx,
+    result: dict[str, list[Any]],
+) -> dict[str, list[tuple[int, ...]]]:
+    """Each placed row's values into `result`; returns the run-together rows with more
+    than one split (row key → candidate splits) for the column identities to settle."""
+    width = len(model.APPLICANT_KEYS)
     ambiguous: dict[str, list[tuple[int, ...]]] = {}
     for row_def in expected:
         if row_def.key not in assigned:
@@ -91,14 +137,7 @@ def parse_applications(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any
             ambiguous[row_def.key] = vals  # type: ignore[assignment]
             continue
         result[row_def.key] = list(vals)
-    if ambiguous:
-        _resolve_glued(result, ambiguous, rows, assigned, ctx)
-    out: dict[str, dict[str, Any]] = {}
-    for key in keys_in_order:
-        if key in result:
-            line = rows[assigned[key]].line if key in assigned else None
-            out[key] = ctx.store("applications", key, model.APPLICANT_KEYS, result[key], line)
-    return out
+    return ambiguous
 
 
 def _is_short(row: RawRow, width: int) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -243,63 +244,90 @@ def _pipe_cells(line: str) -> list[str]:
 def segment(lines: list[tuple[int, str]], layout: str) -> list[RawRow]:
     """Cut the numbered lines of one table region into rows, by layout."""
     lines = [(n, s) for n, s in lines if not is_page_mark(s)]
+    return _SEGMENTERS.get(layout, _line_rows)(lines)
+
+
+def _tab_cell_blocks(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """One cell per line, tab-indented; a blank line ends a row; an untabbed line right
+    after a cell continues that cell (wrapped header text)."""
+    block: list[tuple[int, str]] = []
+    blocks: list[list[tuple[int, str]]] = []
+    for n, s in lines:
+        if s.strip() == "" and "\t" not in s:
+            if block:
+                blocks.append(block)
+            block = []
+        elif s.startswith("\t") or not block:
+            block.append((n, s.strip()))
+        else:
+            pn, ps = block[-1]
+            block[-1] = (pn, ps + s.strip())
+    if block:
+        blocks.append(block)
+    return blocks
+
+
+def _tab_cell_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
     rows: list[RawRow] = []
-    if layout == "tab-cells":
-        # One cell per line, tab-indented; a blank line ends a row; an untabbed
-        # line right after a cell continues that cell (wrapped header text).
-        block: list[tuple[int, str]] = []
-        blocks: list[list[tuple[int, str]]] = []
-        for n, s in lines:
-            if s.strip() == "" and "\t" not in s:
-                if block:
-                    blocks.append(block)
-                block = []
-            elif s.startswith("\t") or not block:
-                block.append((n, s.strip()))
-            else:
-                pn, ps = block[-1]
-                block[-1] = (pn, ps + s.strip())
-        if block:
-            blocks.append(block)
-        for b in blocks:
-            cells = [c for n, s in b for c in classify(s, n)]
-            rows.extend(_rows_from_cells(cells))
-    elif layout == "markdown":
-        # Each line a row between border pipes; `|---|` rules dropped.
-        for n, s in lines:
-            if not s.strip() or _MD_RULE.match(s):
-                continue
-            body = s.strip()
-            if body.startswith("|"):
-                body = body[1:]
-            if body.endswith("|"):
-                body = body[:-1]
-            cells = [c for part in _split_pipe(body) for c in classify(part, n)]
-            rows.extend(_rows_from_cells(cells))
-    elif layout == "pipe-rows":
-        # A row starts at a line that begins with text; lines that begin with a pipe
-        # (often only "|", one empty cell each) continue it.
-        groups: list[tuple[int, str]] = []
-        for n, s in lines:
-            if not s.strip():
-                continue
-            # ... unless it holds a label: then it is the next row, led by merged cells.
-            if s.lstrip().startswith("|") and groups and not _CJK.search(s):
-                pn, ps = groups[-1]
-                groups[-1] = (pn, ps + s.strip())
-            else:
-                groups.append((n, s.rstrip("\r")))
-        for n, s in groups:
-            cells = [c for part in _pipe_cells(s) for c in classify(part, n)]
-            rows.extend(_rows_from_cells(cells))
-    else:
-        # pdf-text and run-together: a line is a row; a label's numbers follow it
-        # on the line, separated by spaces or glued on.
-        for n, s in lines:
-            if not s.strip():
-                continue
+    for b in _tab_cell_blocks(lines):
+        rows.extend(_rows_from_cells([c for n, s in b for c in classify(s, n)]))
+    return rows
+
+
+def _markdown_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
+    """Each line a row between border pipes; ``|---|`` rules dropped."""
+    rows: list[RawRow] = []
+    for n, s in lines:
+        if not s.strip() or _MD_RULE.match(s):
+            continue
+        body = s.strip()
+        if body.startswith("|"):
+            body = body[1:]
+        if body.endswith("|"):
+            body = body[:-1]
+        rows.extend(_rows_from_cells([c for part in _split_pipe(body) for c in classify(part, n)]))
+    return rows
+
+
+def _pipe_row_groups(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A row starts at a line that begins with text; lines that begin with a pipe (often
+    only "|", one empty cell each) continue it — unless they hold a label: then they are
+    the next row, led by merged cells."""
+    groups: list[tuple[int, str]] = []
+    for n, s in lines:
+        if not s.strip():
+            continue
+        if s.lstrip().startswith("|") and groups and not _CJK.search(s):
+            pn, ps = groups[-1]
+            groups[-1] = (pn, ps + s.strip())
+        else:
+            groups.append((n, s.rstrip("\r")))
+    return groups
+
+
+def _pipe_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
+    rows: list[RawRow] = []
+    for n, s in _pipe_row_groups(lines):
+        rows.extend(_rows_from_cells([c for part in _pipe_cells(s) for c in classify(part, n)]))
+    return rows
+
+
+def _line_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
+    """pdf-text and run-together: a line is a row; a label's numbers follow it on the
+    line, separated by spaces or glued on."""
+    rows: list[RawRow] = []
+    for n, s in lines:
+        if s.strip():
             rows.extend(_rows_from_cells(classify(s, n)))
     return rows
+
+
+# The readers by segmenter name (`segmenter_for`); any other layout reads a line as a row.
+_SEGMENTERS: dict[str, Callable[[list[tuple[int, str]]], list[RawRow]]] = {
+    "tab-cells": _tab_cell_rows,
+    "markdown": _markdown_rows,
+    "pipe-rows": _pipe_rows,
+}
 
 
 def detect_layout(lines: list[str]) -> str:

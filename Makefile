@@ -61,9 +61,9 @@ lint: deps
 	$(BIN)/ruff check ingest plugins tests scripts bench
 	$(BIN)/ruff format --check ingest plugins tests scripts bench
 	$(BIN)/mypy
-	@# Cyclomatic complexity: no function of grade E or worse. ingest/parse and
-	@# ingest/extract are being reworked (issue 11) and are checked once that lands.
-	@out="$$($(BIN)/radon cc -n E ingest -e 'ingest/parse/*,ingest/extract/*')"; \
+	@# Cyclomatic complexity: no function of grade E or worse. ingest/parse/rows.py
+	@# (rows._fit) is being split and is checked once that lands.
+	@out="$$($(BIN)/radon cc -n E ingest -e 'ingest/parse/rows.py')"; \
 	  if [ -n "$$out" ]; then echo "$$out"; echo "radon: split the functions above"; exit 1; fi
 
 format: deps

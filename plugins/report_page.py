@@ -249,13 +249,8 @@ async def sources_of(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any
         return {"sources": [], "disagreements": []}
     sources = []
     for r in rows:
-        url = r["url"]
-        safe = (
-            url
-            if isinstance(url, str) and url.lower().startswith(("http://", "https://"))
-            else None
-        )
-        sources.append({**dict(r), "url": safe, "primary": r["id"] == row["source_id"]})
+        url = safe_url(r["url"])
+        sources.append({**dict(r), "url": url, "primary": r["id"] == row["source_id"]})
     return {
         "sources": sources,
         "disagreements": [{**dict(d), "label": cell_label(d["cell"])} for d in differ],

@@ -404,3 +404,29 @@ def test_readings_of_a_report_whose_primary_changes_or_fails_are_restored(tmp_pa
     assert set(kinds) == {"txt", "html"}
     assert {r["report_id"] for r in kinds.values()} == {primary["id"]}
     assert "本年新收" in (kinds["html"]["raw_text"] or "")  # its text kept, not re-read
+
+
+async def test_report_page_links_only_http_sources(tmp_path: Path) -> None:
+    """A source's recorded address is a link only when it is http(s): never javascript:."""
+    base = parse_file(SAMPLE)
+    safe, hostile = _reading(base, "a"), _reading(base, "b")
+    safe["source"]["url"] = "https://www.example.gov.cn/art/2024/1.pdf"
+    hostile["source"]["url"] = "javascript:alert(1)"
+    db_path = tmp_path / "nianbao.db"
+    db = sqlite_utils.Database(db_path)
+    load_reports(db, [(safe, "a.txt", None), (hostile, "b.html", None)])
+    assert db.execute("select count(*), max(sources_count) from reports").fetchone() == (1, 2)
+    ds = Datasette(
+        [str(db_path)],
+        metadata=load_metadata(),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+    )
+    rid = db.execute("select id from reports").fetchone()[0]
+    page = (await ds.client.get(f"/report/{rid}")).text
+    section = re.search(r'<section class="report-sources">(.*?)</section>', page, re.S)
+    assert section, "no sources section"
+    links = re.findall(r'<a href="([^"]*)"', section.group(1))
+    assert links == ["https://www.example.gov.cn/art/2024/1.pdf"]
+    assert "javascript:" not in page
+    assert section.group(1).count("（未记录）") == 1

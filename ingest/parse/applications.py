@@ -125,7 +125,7 @@ def _read_rows(
         if row_def.key not in assigned:
             continue
         row = rows[assigned[row_def.key]]
-        vals = _row_values(row, width, ctx, f"table 三 {row_def.key}")
+        vals = _row_values(row, width, ctx, f"table 三 {row_def.key}", total_last=True)
         if not vals:
             raw = " ".join(c.text for c in row.cells)
             ctx.warn(

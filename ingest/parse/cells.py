@@ -241,6 +241,49 @@ def _pipe_cells(line: str) -> list[str]:
     return parts
 
 
+def _pipe_groups(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """Pipe rows: the lines of each table row.
+
+    A row starts at a line that begins with text; lines that begin with a pipe (often
+    only "|", one empty cell each) continue it, unless they hold a label (then they are
+    the next row, led by merged cells) or follow an empty line: a row whose first cell
+    is an empty paragraph (table 四's unlabelled value row) starts with a line break of
+    its own, so its pipes do not belong to the row above.
+    """
+    groups: list[list[tuple[int, str]]] = []
+    after_empty = False
+    for n, s in lines:
+        if not s.strip():
+            after_empty = True
+            continue
+        if s.lstrip().startswith("|") and groups and not after_empty and not _CJK.search(s):
+            groups[-1].append((n, s.strip()))
+        else:
+            groups.append([(n, s.rstrip("\r"))])
+        after_empty = False
+    return groups
+
+
+def _pipe_group_cells(group: list[tuple[int, str]]) -> list[Cell]:
+    """The cells of one pipe row, its lines read in order.
+
+    A line that begins with a pipe (and holds no label) continues the row after an empty
+    cell that held a paragraph break: its leading pipe closes that blank cell, which
+    keeps its place (``|`` alone is one blank cell). Adjacent pipes after the line's last
+    value are span marks, not cells (`_pipe_cells`).
+    """
+    cells: list[Cell] = []
+    for n, s in group:
+        if s.lstrip().startswith("|") and not _CJK.search(s):
+            cells.append(Cell("blank", "", n))
+            rest = s.lstrip()[1:]
+            parts = _pipe_cells(rest) if rest.strip("| ") else []
+        else:
+            parts = _pipe_cells(s)
+        cells.extend(c for part in parts for c in classify(part, n))
+    return cells
+
+
 def segment(lines: list[tuple[int, str]], layout: str) -> list[RawRow]:
     """Cut the numbered lines of one table region into rows, by layout."""
     lines = [(n, s) for n, s in lines if not is_page_mark(s)]
@@ -289,26 +332,10 @@ def _markdown_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
     return rows
 
 
-def _pipe_row_groups(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """A row starts at a line that begins with text; lines that begin with a pipe (often
-    only "|", one empty cell each) continue it — unless they hold a label: then they are
-    the next row, led by merged cells."""
-    groups: list[tuple[int, str]] = []
-    for n, s in lines:
-        if not s.strip():
-            continue
-        if s.lstrip().startswith("|") and groups and not _CJK.search(s):
-            pn, ps = groups[-1]
-            groups[-1] = (pn, ps + s.strip())
-        else:
-            groups.append((n, s.rstrip("\r")))
-    return groups
-
-
 def _pipe_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
     rows: list[RawRow] = []
-    for n, s in _pipe_row_groups(lines):
-        rows.extend(_rows_from_cells([c for part in _pipe_cells(s) for c in classify(part, n)]))
+    for group in _pipe_groups(lines):
+        rows.extend(_rows_from_cells(_pipe_group_cells(group)))
     return rows
 
 

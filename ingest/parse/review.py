@@ -47,7 +47,7 @@ def parse_review(rows: list[RawRow], ctx: _Ctx) -> dict[str, dict[str, Any]]:
         values = []
         for r in value_rows:
             vals = [_cell_value(c, False, ctx, "table 四") for c in r.cells]
-            values.extend(_fit(vals, r.cells, 5, ctx, "table 四"))
+            values.extend(_fit(vals, r.cells, 5, ctx, "table 四", total_last=True))
     else:
         vals = [_cell_value(c, False, ctx, "table 四") for c in cells]
         values = _fit(vals, cells, WIDTH, ctx, "table 四")

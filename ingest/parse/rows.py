@@ -35,64 +35,110 @@ def _counts_only(rows: list[RawRow], ctx: _Ctx, where: str) -> list[RawRow]:
 
 
 def _is_group(row: RawRow, width: int) -> bool:
-    """Does this row carry a table row's values (not just header blanks)?"""
+    """Does this row carry a table row's values (not just header blanks)?
+
+    A row with numbers does; so does a labelled row of (about) the format's width of
+    blank cells, and an unlabelled row of exactly the format's width of blank marks
+    (``/ / / / / / /``: PDF text whose wrapped label sits above and below its row)."""
     if row.numbers:
         return True
-    return (
-        len(row.cells) >= width - 1
-        and all(c.kind == "blank" for c in row.cells)
-        and bool(row.label)
+    if not row.cells or any(c.kind != "blank" for c in row.cells):
+        return False
+    if row.label:
+        return len(row.cells) >= width - 1
+    return len(row.cells) == width and all(c.text.strip() for c in row.cells)
+
+
+def _drop_padding(values: list[Any], cells: list[Cell], width: int) -> list[Any]:
+    """A row wider than the format without its padding blanks.
+
+    Empty padding cells around the values (pipe and markdown copies) carry nothing when
+    the row is too wide; an explicit blank mark (—, /, 无) goes last. A row of exactly
+    the format's width keeps every cell in place: an empty cell there is a blank whose
+    position counts.
+    """
+    marks = (
+        [c.kind == "blank" and bool(c.text.strip()) for c in cells]
+        if len(cells) == len(values)
+        else [False] * len(values)
     )
+    pairs = list(zip(values, marks, strict=True))
+    for keep_marks in (True, False):
+        for end in (-1, 0):
+            while (
+                len(pairs) > width and pairs[end][0] is None and not (keep_marks and pairs[end][1])
+            ):
+                pairs.pop(end)
+    return [v for v, _ in pairs]
 
 
-def _fit(values: list[Any], cells: list[Cell], width: int, ctx: _Ctx, where: str) -> list[Any]:
-    """Fit a row's cells to the format's width: drop padding blanks, right-align short rows."""
-    vals = list(values)
-    if len(vals) > width:
-        # Empty padding cells around the values (pipe and markdown copies) carry nothing
-        # when the row is too wide; an explicit blank mark (—, /, 无) goes last. A row
-        # of exactly the format's width keeps every cell in place: an empty cell there
-        # is a blank whose position counts.
-        marks = (
-            [c.kind == "blank" and bool(c.text.strip()) for c in cells]
-            if len(cells) == len(vals)
-            else [False] * len(vals)
-        )
-        pairs = list(zip(vals, marks, strict=True))
-        while len(pairs) > width and pairs[-1][0] is None and not pairs[-1][1]:
-            pairs.pop()
-        while len(pairs) > width and pairs[0][0] is None and not pairs[0][1]:
-            pairs.pop(0)
-        while len(pairs) > width and pairs[-1][0] is None:
-            pairs.pop()
-        while len(pairs) > width and pairs[0][0] is None:
-            pairs.pop(0)
-        vals = [v for v, _ in pairs]
-    line = cells[0].line if cells else None
-    raw = " ".join(c.text or "∅" for c in cells)
-    if len(vals) > width:
-        ctx.warn(line, f"{where}: {len(vals)} cells where the format has {width} (raw: {raw})")
-        return [UNREADABLE] * width
-    if len(vals) < width and not ctx.blanks_visible:
-        parts, last = vals[:-1], vals[-1] if vals else None
-        keep_total = width > 1 and last is not None and None not in parts and sum(parts) == last
+def certain_total(values: list[Any], width: int) -> Any:
+    """The 总计 of a short row whose blank cells left no trace, or UNREADABLE.
+
+    In table 三's rows (six applicant columns, then 总计) and table 四's groups (four
+    outcomes, then 总计) the total is the last column and the sum of the others. When a
+    copy drops blank cells, the printed numbers keep their order but not their columns.
+    Their last is the total when it is positive and the sum of the others: the one other
+    reading, a blank total with those numbers all parts, breaks the row's identity (a
+    blank counts as 0 there, and the parts would add up to more). A last number of 0
+    with only zeros before it is either the total or a part beside a blank total: two
+    readings, so unreadable. A row of one number, or whose numbers do not add up, keeps
+    no identity in any placement: unreadable.
+    """
+    if len(values) < 2 or width < 2 or any(v is None or v is UNREADABLE for v in values):
+        return UNREADABLE
+    *parts, last = values
+    if isinstance(last, (int, float)) and last > 0 and sum(parts) == last:
+        return last
+    return UNREADABLE
+
+
+def _short_row(
+    vals: list[Any], width: int, total_last: bool, ctx: _Ctx, line: int | None, where: str, raw: str
+) -> list[Any]:
+    """A row with fewer cells than the format: what of it is certain."""
+    if not ctx.blanks_visible:
+        total = certain_total(vals, width) if total_last else UNREADABLE
+        read = "" if total is UNREADABLE else "; the total read (the sum of the others)"
         ctx.warn(
             line,
             f"{where}: {len(vals)} of {width} numbers and blank cells leave no trace in this layout"
-            f"{'; the total read' if keep_total else ''} (raw: {raw})",
+            f"{read} (raw: {raw})",
         )
-        return [UNREADABLE] * (width - 1) + [last if keep_total else UNREADABLE]
-    if len(vals) < width and vals and all(v is None for v in vals[:-1]):
+        return [UNREADABLE] * (width - 1) + [total]
+    if vals and all(v is None for v in vals[:-1]):
         # Only the last cell holds a number, every cell before it blank (merged label
         # cells took the place of blank ones): the last cell is the row's last column.
         ctx.warn(
             line, f"{where}: {len(vals)} of {width} cells; the last one read as 总计 (raw: {raw})"
         )
         return [None] * (width - len(vals)) + vals
-    if len(vals) < width:
-        # Nothing in the row says which cell is missing: never shift the numbers.
-        ctx.warn(line, f"{where}: {len(vals)} of {width} cells (raw: {raw})")
+    # Nothing in the row says which cell is missing: never shift the numbers.
+    ctx.warn(line, f"{where}: {len(vals)} of {width} cells (raw: {raw})")
+    return [UNREADABLE] * width
+
+
+def _fit(
+    values: list[Any],
+    cells: list[Cell],
+    width: int,
+    ctx: _Ctx,
+    where: str,
+    total_last: bool = False,
+) -> list[Any]:
+    """Fit a row's cells to the format's width: drop padding blanks; a short row keeps
+    what is certain (see `_short_row`), the rest unreadable.
+
+    ``total_last``: the row's last column is the sum of the others (a table 三 row, a
+    table 四 group), so a short row's total may be certain (`certain_total`)."""
+    vals = _drop_padding(values, cells, width) if len(values) > width else list(values)
+    line = cells[0].line if cells else None
+    raw = " ".join(c.text or "∅" for c in cells)
+    if len(vals) > width:
+        ctx.warn(line, f"{where}: {len(vals)} cells where the format has {width} (raw: {raw})")
         return [UNREADABLE] * width
+    if len(vals) < width:
+        return _short_row(vals, width, total_last, ctx, line, where, raw)
     return vals
 
 
@@ -112,7 +158,12 @@ def joined(cells: list[Cell], width: int) -> list[Cell]:
 
 
 def _row_values(
-    row: RawRow, width: int, ctx: _Ctx, where: str, allow_decimal: bool = False
+    row: RawRow,
+    width: int,
+    ctx: _Ctx,
+    where: str,
+    allow_decimal: bool = False,
+    total_last: bool = False,
 ) -> list[Any] | list[tuple[int, ...]]:
     cells = joined(list(row.cells), width)
     if (
@@ -129,4 +180,4 @@ def _row_values(
             return []
         return split_row_sum(text, width) if where.startswith("table 三") else _parts(text, width)  # type: ignore[return-value]
     values = [_cell_value(c, allow_decimal, ctx, where) for c in cells]
-    return _fit(values, cells, width, ctx, where)
+    return _fit(values, cells, width, ctx, where, total_last=total_last)

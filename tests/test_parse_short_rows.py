@@ -264,3 +264,34 @@ def test_pdf_text_row_of_blank_marks_inside_a_wrapped_label_is_that_row(blank_ro
         parsed = parse_text(text)
         assert parsed["applications"] == report["applications"], mark
         assert parsed["unreadable"] == [], mark
+
+
+# --- run-together rows: a no-break space is an &nbsp; cell --------------------------------
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        (None, None, None, None, None, None),  # six blanks, then 总计 0 (no number to sum)
+        (2, None, None, None, None, None),
+        (None, 3, None, None, None, None),
+    ],
+)
+def test_run_together_no_break_spaces_are_blank_cells_in_place(row: tuple) -> None:
+    apps = {k: row for k in ("new_received", "granted", "total_handled")}
+    report = _report(apps, ((0, 0, 0, 0, 0), NONE5, NONE5))
+    for key in report["applications"]:
+        if key not in apps:  # every other row blank but its total 0, as sample 001 prints
+            report["applications"][key] = {**dict.fromkeys(model.APPLICANT_PARTS), "total": 0}
+    for key in apps:
+        report["applications"][key]["total"] = sum(v or 0 for v in row)
+    parsed = parse_text(render_text(report, "run-together"))
+    assert parsed["applications"] == report["applications"]
+    assert not [p for p in parsed["unreadable"] if p.startswith("applications.")]
+
+
+def test_no_break_spaces_beside_ordinary_spaces_are_spacing() -> None:
+    from ingest.parse.cells import _nbsp_cells
+
+    assert _nbsp_cells("行政许可\xa0\xa05") == "行政许可 —  — 5"
+    assert _nbsp_cells("本年新收 3\xa02 0") == "本年新收 3\xa02 0"

@@ -165,10 +165,12 @@ def _resolve_glued(
     open_keys = [k for k in candidates if len(candidates[k]) != 1]
     chosen: dict[str, Any] = dict(unique)
     if open_keys:
+        # A row of only blank cells adds nothing to a column (as a row the copy left
+        # out); a blank beside numbers leaves its column's identities unchecked.
         fixed: dict[str, tuple[Any, ...]] = {
             k: tuple(None if v is UNREADABLE else v for v in vals)
             for k, vals in result.items()
-            if k not in candidates
+            if k not in candidates and any(v is not None for v in vals)
         }
         fixed.update(unique)
         solutions = _column_solutions(fixed, {k: candidates[k] for k in open_keys})

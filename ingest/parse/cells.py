@@ -34,6 +34,8 @@ _PAGE_MARK = re.compile(
 # OCR reads footnote marks and specks as superscript digits (⁶); they are never cell values.
 _SUPERSCRIPTS = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u209f]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NBSP = "\u00a0"
+_SPACE = re.compile(r"[ \t\u3000]")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 # A label with its row's digits run together at the end of the line (run-together layout).
 _GLUED_ROW_END = re.compile(r"[\u4e00-\u9fff)）]\d{5,}\s*$")
@@ -284,6 +286,17 @@ def _pipe_group_cells(group: list[tuple[int, str]]) -> list[Cell]:
     return cells
 
 
+def _nbsp_cells(line: str) -> str:
+    """A row whose cells run together (an HTML page's text with the cell borders
+    dropped) keeps an ``&nbsp;`` cell as a no-break space: each is one blank cell in its
+    place (``…申请数量\xa0\xa0\xa0\xa0\xa0\xa00``: six blanks, then 总计 0). Only where no
+    ordinary space follows the first one: a line spaced with both is spacing."""
+    at = line.find(_NBSP)
+    if at < 0 or _SPACE.search(line, at):
+        return line
+    return line[:at] + line[at:].replace(_NBSP, " — ")
+
+
 def segment(lines: list[tuple[int, str]], layout: str) -> list[RawRow]:
     """Cut the numbered lines of one table region into rows, by layout."""
     lines = [(n, s) for n, s in lines if not is_page_mark(s)]
@@ -345,7 +358,7 @@ def _line_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
     rows: list[RawRow] = []
     for n, s in lines:
         if s.strip():
-            rows.extend(_rows_from_cells(classify(s, n)))
+            rows.extend(_rows_from_cells(classify(_nbsp_cells(s), n)))
     return rows
 
 

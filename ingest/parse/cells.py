@@ -226,7 +226,7 @@ def _split_pipe(line: str) -> list[str]:
     return line.split("|")
 
 
-def _pipe_cells(line: str) -> list[str]:
+def _pipe_cells(line: str, continued: bool = False) -> list[str]:
     """A pipe row's cells: a closing border pipe is no cell, nor a run of span marks.
 
     ``| 0 | ||`` ends in span marks (adjacent pipes) after its last value: padding. Empty
@@ -238,7 +238,8 @@ def _pipe_cells(line: str) -> list[str]:
     end = len(parts)
     while end > 0 and not parts[end - 1].strip():
         end -= 1
-    if "" in parts[end:] and sum(1 for p in parts[:end] if p.strip()) >= 2:
+    # A continued line's values follow the row's label on an earlier line.
+    if "" in parts[end:] and sum(1 for p in parts[:end] if p.strip()) >= (1 if continued else 2):
         del parts[end:]  # after a value; a row of only a label keeps its blank cells
     return parts
 
@@ -279,7 +280,7 @@ def _pipe_group_cells(group: list[tuple[int, str]]) -> list[Cell]:
         if s.lstrip().startswith("|") and not _CJK.search(s):
             cells.append(Cell("blank", "", n))
             rest = s.lstrip()[1:]
-            parts = _pipe_cells(rest) if rest.strip("| ") else []
+            parts = _pipe_cells(rest, continued=True) if rest.strip("| ") else []
         else:
             parts = _pipe_cells(s)
         cells.extend(c for part in parts for c in classify(part, n))

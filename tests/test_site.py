@@ -198,7 +198,7 @@ async def test_problems_lists_every_warning(datasette_app: Datasette) -> None:
     assert (
         len([r for r in got if r["kind"] == "解析警告"])
         == len(warnings)
-        == (3 if HAS_SHARED else 2)
+        == (19 if HAS_SHARED else 18)
     )
     assert {r["kind"] for r in got} == {"解析警告"}
 

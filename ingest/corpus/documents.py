@@ -148,6 +148,7 @@ def render_docx(
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.add_run(t).bold = True
     document.add_paragraph(rep.basis + rep.period)
+    grid_style = document.styles["Table Grid"].style_id
     for heading, paragraphs, grid in rep.sections:
         document.add_paragraph().add_run(heading).bold = True
         for text in paragraphs:
@@ -155,7 +156,7 @@ def render_docx(
         if grid is None:
             continue
         table = document.add_table(rows=grid.nrows, cols=grid.ncols)
-        table.style = "Table Grid"
+        table._tbl.tblPr.style = grid_style  # "Table Grid" (a lookup by name is slow)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         # The grid's cells once: Table.cell() and _Cell.merge() walk the whole table on
         # every call (a report took ~1 s); the spans are set as merge() sets them.

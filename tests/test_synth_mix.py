@@ -138,3 +138,28 @@ def test_doc_without_libreoffice_says_what_to_install(
         "Error: writing .doc reports needs LibreOffice's soffice: apt-get install"
         " libreoffice-writer-nogui (or make doc-writer), or choose a --mix without doc\n"
     )
+
+
+def test_accuracy_by_format_counts_wrong_numbers_and_silent_nulls_per_format() -> None:
+    from collections import Counter as C
+
+    from ingest.corpus.accuracy import NO_FAULT, Outcome, file_format, summary, table
+
+    outcomes = [
+        Outcome("a/1.pdf", NO_FAULT, "pdf", "exact", C(number=10)),
+        Outcome("a/2.pdf", "05-x", "fault:05-x", "miss", C(number=8, wrong=2)),
+        Outcome("a/3.doc", NO_FAULT, "doc", "miss", C(number=9, silent=1)),
+        Outcome("a/4.txt", NO_FAULT, "tab-cells", "exact", C(number=10)),
+        Outcome("a/5.md", "09b-y", "fault:09b-y", "exact", C(number=10)),
+    ]
+    assert [file_format(o) for o in outcomes] == [
+        "pdf", "pdf", "doc", "text: tab-cells", "text: field-case copy"
+    ]  # fmt: skip
+    by = summary(outcomes)["by_format"]
+    assert by["pdf"] == {"reports": 2, "wrong_numbers": 2, "silent_nulls": 0}
+    assert by["doc"] == {"reports": 1, "wrong_numbers": 0, "silent_nulls": 1}
+    rows = {
+        line.split(" | ")[0].strip("| "): line for line in table(outcomes, by="format").split("\n")
+    }
+    assert rows["pdf"].startswith("| pdf | 2 | 1 | 50.0% | 90.00% | 2 |")
+    assert rows["all"].startswith("| all | 5 | 3 | 60.0% |")

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ingest import model  # noqa: E402
 from ingest.pipeline import parse_one  # noqa: E402
 
 SEED = 14
@@ -48,8 +49,10 @@ RAW_WHAT = {
     "txt": "bytes.decode('utf-8')",
 }
 PDF_TARGET = 2.0  # issue 14: parse ≤ 2× raw pdfium
-# What portals publish (issue 14): about half PDF, a third HTML pages, the rest Word and text.
-PORTAL_MIX = {"pdf": 0.5, "html": 0.33, "docx": 0.06, "doc": 0.04, "txt": 0.07}
+# What portals publish (issue 14): the synthetic corpus's default mix (model.LAYOUT_TABLE),
+# the text layouts together as txt.
+PORTAL_MIX = {k: w for k, w in model.LAYOUT_SHARES.items() if w and k not in model.TEXT_LAYOUTS}
+PORTAL_MIX["txt"] = sum(w for k, w in model.LAYOUT_SHARES.items() if k in model.TEXT_LAYOUTS)
 
 
 def raw_pdf(path: Path) -> None:

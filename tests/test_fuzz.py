@@ -449,17 +449,20 @@ def fuzz_summary(stats: dict[str, Any]) -> str:
     )
 
 
-def test_line_of_many_cells_parses_in_linear_time(tmp_path: Path) -> None:
-    path = tmp_path / "cells.txt"
+def test_line_of_many_cells_parses_in_linear_time() -> None:
+    """A 400,000-cell line parses in bounded CPU time (a quadratic reader takes minutes).
+
+    Process CPU time, not wall time: a busy machine (CI neighbours, -n 2) does not fail it."""
     lines = TEXTS[0].split("\n")
     lines.insert(len(lines) // 3, " 1" * 400_000)
-    path.write_text("\n".join(lines), encoding="utf-8")
-    worker = ParseWorker(limit=4.0)
+    start = time.process_time()
     try:
-        result = worker.parse(path)
-    finally:
-        worker.close()
-    assert result["status"] in ("report", "error"), result
+        report = parse_text("\n".join(lines))
+    except ParseError:
+        report = None
+    seconds = time.process_time() - start
+    assert seconds < 6.0, seconds
+    assert report is None or report["applications"] is not None, report["year"]
 
 
 def test_mutated_files_quick(tmp_path: Path) -> None:

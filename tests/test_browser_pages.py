@@ -23,6 +23,7 @@ import pytest
 
 from scripts.chromium import ARGS, CHROMIUM
 
+from .conftest import needs_shared
 from .test_browser import serve_site
 
 pytestmark = pytest.mark.browser
@@ -517,6 +518,7 @@ def _search_total(db: Path, word: str, province: str | None = None, year: int | 
     )
 
 
+@needs_shared  # paging needs more reports than the five bundled samples give
 @pytest.mark.parametrize("width", WIDTHS)
 def test_search_page_counts_pages_filters_and_highlights(
     walked: dict[str, dict[str, Any]], sample_db: Path, width: str
@@ -573,6 +575,7 @@ def _refusal_ranking(db: Path) -> list[tuple[str, int]]:
     ]
 
 
+@needs_shared  # paging needs more reports than the five bundled samples give
 @pytest.mark.parametrize("width", WIDTHS)
 def test_rankings_worst_first_with_every_page_reachable(
     walked: dict[str, dict[str, Any]], sample_db: Path, width: str

@@ -52,7 +52,7 @@ def test_schema_is_normalized_with_foreign_keys(tmp_path, samples):
     assert ("reports", "agency_id", "agencies") in fks
     assert ("checks", "identity", "identities") in fks
     indexed = {tuple(i.columns) for i in db["reports"].indexes}
-    assert {("year",), ("province",), ("agency_type",), ("check_status",)} <= indexed
+    assert {("year", "id"), ("province", "id"), ("agency_type",), ("check_status", "id")} <= indexed
     assert db["reports"].count == 5
     assert db["applications"].count == 5 * 25
     assert db["review_litigation"].count == 5 * 3

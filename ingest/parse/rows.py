@@ -62,14 +62,15 @@ def _drop_padding(values: list[Any], cells: list[Cell], width: int) -> list[Any]
         if len(cells) == len(values)
         else [False] * len(values)
     )
-    pairs = list(zip(values, marks, strict=True))
+    # Trimmed by moving two bounds, not by popping the list's head (quadratic on a
+    # line of many blank cells).
+    lo, hi = 0, len(values)
     for keep_marks in (True, False):
-        for end in (-1, 0):
-            while (
-                len(pairs) > width and pairs[end][0] is None and not (keep_marks and pairs[end][1])
-            ):
-                pairs.pop(end)
-    return [v for v, _ in pairs]
+        while hi - lo > width and values[hi - 1] is None and not (keep_marks and marks[hi - 1]):
+            hi -= 1
+        while hi - lo > width and values[lo] is None and not (keep_marks and marks[lo]):
+            lo += 1
+    return values[lo:hi]
 
 
 def certain_total(values: list[Any], width: int) -> Any:

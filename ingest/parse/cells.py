@@ -7,12 +7,13 @@ blank) and which row of the format it is, is decided in one place (`parse`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
+
+from .folding import nfkc
 
 CellKind = Literal["label", "number", "blank", "noise", "digits"]
 
@@ -61,10 +62,6 @@ class RawRow:
     @property
     def numbers(self) -> int:
         return sum(1 for c in self.cells if c.kind in ("number", "digits"))
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 def is_page_mark(line: str) -> bool:

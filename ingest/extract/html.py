@@ -7,7 +7,7 @@ import codecs
 import re
 from typing import TYPE_CHECKING
 
-import lxml.html
+from lxml import etree
 
 from .errors import Problem as _Problem
 from .text import EMPTY_REASON
@@ -45,8 +45,12 @@ def html_text(raw: bytes) -> tuple[str, str, dict[str, str]]:
     if not raw.strip():
         raise _Problem(EMPTY_REASON)
     text, encoding = _decode_html(raw)
-    parser = lxml.html.HTMLParser(encoding="utf-8")
-    root = lxml.html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    # lxml.etree's elements, not lxml.html's: the same tree from the same libxml2 parser,
+    # without a Python class lookup for every element the walk touches.
+    parser = etree.HTMLParser(encoding="utf-8")
+    root = etree.fromstring(text.encode("utf-8", errors="replace"), parser)
+    if root is None:
+        raise etree.ParserError("Document is empty")  # as lxml.html.document_fromstring
     lines = _HtmlLines().run(root)
     if not lines:
         raise _Problem("no text found in the HTML")
@@ -90,8 +94,8 @@ def page_tags(root: _Element) -> dict[str, str]:
         if canonical:
             out["url"] = squash(str(canonical))
     title = next(iter(root.iter("title")), None)
-    if title is not None and squash(title.text_content()):
-        out["page_title"] = squash(title.text_content())
+    if title is not None and squash(_text_content(title)):
+        out["page_title"] = squash(_text_content(title))
     return out
 
 
@@ -149,12 +153,12 @@ class _HtmlLines:
             return
         if tag == "pre":
             self.flush()
-            for line in element.text_content().replace("\r\n", "\n").split("\n"):
+            for line in _text_content(element).replace("\r\n", "\n").split("\n"):
                 if line.strip():
                     self.lines.append(line.rstrip())
             return
         # A table holding other tables is page layout, not data: read it as blocks.
-        if tag == "table" and not element.xpath(".//table"):
+        if tag == "table" and not _INNER_TABLE(element):
             self.flush()
             self.lines.extend(_html_table_lines(element))
             return
@@ -169,31 +173,42 @@ class _HtmlLines:
             self.flush()
 
 
+# Compiled once (``element.xpath`` compiles its expression on every call).
+_INNER_TABLE = etree.XPath(".//table")
+_CAPTIONS = etree.XPath("./caption")
+_TABLE_ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+_ROW_CELLS = etree.XPath("./td | ./th")
+# lxml.html's ``text_content()``: the string value of the element.
+_text_content = etree.XPath("string()", smart_strings=False)
+
+
 def _html_table_lines(table: _Element) -> list[str]:
-    lines = [squash(_cell_text(caption)) for caption in table.xpath("./caption")]
-    for row in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
-        cells = [squash(_cell_text(cell)) for cell in row.xpath("./td | ./th")]
+    lines = [_cell_text(caption) for caption in _CAPTIONS(table)]
+    for row in _TABLE_ROWS(table):
+        cells = [_cell_text(cell) for cell in _ROW_CELLS(row)]
         if cells:
             lines.append(pipe_row(cells))
     return [line for line in lines if line]
 
 
 def _cell_text(element: _Element) -> str:
-    """Text of a cell, with <br> and block boundaries as spaces."""
+    """Text of a cell, with <br> and block boundaries as spaces, whitespace squashed."""
+    if not len(element):  # no child elements: the text alone (most cells)
+        return squash(element.text or "")
     parts: list[str] = []
+    _cell_parts(element, parts)
+    return squash("".join(parts))
 
-    def walk(node: _Element) -> None:
-        tag = node.tag.lower() if isinstance(node.tag, str) else None
-        if tag is None or tag in _DROP_TAGS:
-            return
-        if tag == "br" or tag in _BLOCK_TAGS:
-            parts.append(" ")
-        parts.append(node.text or "")
-        for child in node:
-            walk(child)
-            parts.append(child.tail or "")
-        if tag in _BLOCK_TAGS:
-            parts.append(" ")
 
-    walk(element)
-    return "".join(parts)
+def _cell_parts(node: _Element, parts: list[str]) -> None:
+    tag = node.tag.lower() if isinstance(node.tag, str) else None
+    if tag is None or tag in _DROP_TAGS:
+        return
+    if tag == "br" or tag in _BLOCK_TAGS:
+        parts.append(" ")
+    parts.append(node.text or "")
+    for child in node:
+        _cell_parts(child, parts)
+        parts.append(child.tail or "")
+    if tag in _BLOCK_TAGS:
+        parts.append(" ")

@@ -36,6 +36,8 @@ def is_cell_lines(lines: list[str]) -> bool:
         if piped < 0.25 * len(body) or piped + bare < 0.95 * len(body):
             return False
     else:
+        if len(lines) - len(body) < 0.8 * len(body):
+            return False  # each line followed by an empty one needs an empty line of its own
         followed = sum(1 for a, b in itertools.pairwise(lines) if a.strip() and not b.strip())
         if followed < 0.8 * len(body):
             return False

@@ -184,28 +184,20 @@ def _rows_from_cells(cells: list[Cell]) -> list[RawRow]:
     values: list[Cell] = []
     pending_blanks: list[Cell] = []
     first_line = 0
-
-    def close() -> None:
-        nonlocal label_parts, values, pending_blanks, first_line
-        vals = values or []
-        if label_parts or vals or pending_blanks:
-            if not label_parts and not vals:
-                vals = pending_blanks
-            rows.append(RawRow(" ".join(label_parts), vals, first_line))
-        label_parts, values, pending_blanks, first_line = [], [], [], 0
-
     for cell in cells:
         if not first_line:
             first_line = cell.line
-        if cell.kind == "noise":
+        kind = cell.kind
+        if kind == "noise":
             continue
-        if cell.kind == "label":
-            if values:
-                close()
+        if kind == "label":
+            if values:  # the row so far is complete
+                rows.append(RawRow(" ".join(label_parts), values, first_line))
+                label_parts, values = [], []
                 first_line = cell.line
             pending_blanks = []
             label_parts.append(cell.text)
-        elif cell.kind == "blank":
+        elif kind == "blank":
             if label_parts or values:
                 values.append(cell)
             else:
@@ -215,7 +207,10 @@ def _rows_from_cells(cells: list[Cell]) -> list[RawRow]:
                 values.extend(pending_blanks)
                 pending_blanks = []
             values.append(cell)
-    close()
+    if label_parts or values:
+        rows.append(RawRow(" ".join(label_parts), values, first_line))
+    elif pending_blanks:  # blanks alone: a row of blank cells
+        rows.append(RawRow("", pending_blanks, first_line))
     return rows
 
 

@@ -446,8 +446,9 @@ def identify(text: str, tags: Mapping[str, str] | None = None) -> Identity:
     title (``标题:``, ``名称``, ``ArticleTitle``, ``<title>``) only when the text has none
     and it names a report. Header lines are never the title.
     """
-    page = page_meta(text, tags)
-    title = find_title(text, skip=header_lines(text))
+    headers = header_lines(text)
+    page = page_meta(text, tags, headers)
+    title = find_title(text, skip=headers)
     if title is None and page["title"] and _title_line_end(_squash(page["title"])):
         title = _WS.sub("", page["title"])
     year, year_source = find_year(text, title)

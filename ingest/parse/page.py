@@ -106,17 +106,22 @@ def _first(found: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
     return next((found[k] for k in keys if found.get(k)), None)
 
 
-def page_meta(text: str, tags: Mapping[str, str] | None = None) -> PageMeta:
+def page_meta(
+    text: str,
+    tags: Mapping[str, str] | None = None,
+    headers: dict[int, list[tuple[str, str]]] | None = None,
+) -> PageMeta:
     """Title, agency, publication date and URL as the page states them.
 
     ``tags`` are the page's own metadata from `extract` (keys ``title``, ``agency``,
     ``published``, ``url``, ``page_title``); they come first, header lines fill the rest.
     The title and agency are candidates: the caller keeps the report's own title line
-    first and checks that an agency is a name.
+    first and checks that an agency is a name. ``headers``: `header_lines(text)`, when
+    the caller has it already.
     """
     tags = tags or {}
     found: dict[str, str] = {}
-    for pairs in header_lines(text).values():
+    for pairs in (header_lines(text) if headers is None else headers).values():
         for key, value in pairs:
             found.setdefault(key, value)
     urls = [m.group() for k in URL_KEYS if (m := _URL.search(found.get(k, "")))]

@@ -121,12 +121,15 @@ def split_headings(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 # Zero-width characters a CMS or per-page files put inside text (U+200B after numbers,
 # U+FEFF before a label or heading): never part of a cell or a label.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def body_lines(text: str) -> list[tuple[int, str]]:
     """The text as (line number, line), zero-width characters dropped, headings on their own lines."""
-    lines = _ZERO_WIDTH.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for ch in _ZERO_WIDTH_CHARS:  # str.replace: far cheaper than the regex on a long text
+        if ch in text:
+            text = text.replace(ch, "")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if max(map(len, lines)) <= LONG_LINE:
         return list(enumerate(lines, 1))  # no line long enough to hold a heading mid-line
     return split_headings(list(enumerate(lines, 1)))

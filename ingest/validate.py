@@ -130,33 +130,46 @@ def column_checks(apps: dict[str, dict[str, Any]]) -> list[Check]:
     ]
 
 
-def _row_checks(report: Report) -> list[Check]:
-    """The identities along each row of a table (row sums of table 三, groups of 四)."""
-    out: list[Check] = []
-    for identity in model.TABLE_IDENTITIES:
-        if identity.along != "row":
-            continue
-        table: dict[str, dict[str, Any]] = report.get(identity.table) or {}
-        if identity.table == "review_litigation":
-            rows = [g for g, _ in model.REVIEW_GROUPS if table.get(g)]
-        else:
-            rows = list(table)
+_ROW_IDENTITIES = tuple(i for i in model.TABLE_IDENTITIES if i.along == "row")
+
+
+@lru_cache(maxsize=256)
+def _row_plan(
+    rows_by_identity: tuple[tuple[str, ...], ...],
+) -> list[tuple[model.Identity, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """The row checks for the rows each row identity's table prints (``rows_by_identity``,
+    in `_ROW_IDENTITIES` order): (identity, row, reported keys, computed keys, cell paths)."""
+    plan = []
+    for identity, rows in zip(_ROW_IDENTITIES, rows_by_identity, strict=True):
         for row in rows:
             instance = _row_instance(identity, row)
-            if instance is None:
-                continue
-            reported, computed, cells = instance
-            values = table[row]
-            out.append(
-                make_check(
-                    identity.name,
-                    row,
-                    _sum([values.get(k) for k in reported]),
-                    _sum([values.get(k) for k in computed]),
-                    list(cells),
-                    _DETAILS[identity.name],
-                )
+            if instance is not None:
+                plan.append((identity, row, *instance))
+    return plan
+
+
+def _row_checks(report: Report) -> list[Check]:
+    """The identities along each row of a table (row sums of table 三, groups of 四)."""
+    rows: list[tuple[str, ...]] = []
+    for identity in _ROW_IDENTITIES:
+        table: dict[str, dict[str, Any]] = report.get(identity.table) or {}
+        if identity.table == "review_litigation":
+            rows.append(tuple(g for g, _ in model.REVIEW_GROUPS if table.get(g)))
+        else:
+            rows.append(tuple(table))
+    out: list[Check] = []
+    for identity, row, reported, computed, cells in _row_plan(tuple(rows)):
+        values = report[identity.table][row]
+        out.append(
+            make_check(
+                identity.name,
+                row,
+                _sum([values.get(k) for k in reported]),
+                _sum([values.get(k) for k in computed]),
+                list(cells),
+                _DETAILS[identity.name],
             )
+        )
     return out
 
 
@@ -169,6 +182,8 @@ def hard_checks(report: Report) -> list[Check]:
     for table in ("proactive", "applications", "review_litigation"):  # as iter_cells
         for row, cells in (report.get(table) or {}).items():
             for col, v in cells.items():
+                if v is None or (type(v) is int and v >= 0):
+                    continue  # most cells: blank, or a count
                 if col == "amount_unit" or not isinstance(v, (int, float)):
                     continue
                 if v < 0 and col != "change":

@@ -14,6 +14,13 @@ class _Unreadable:
 
 UNREADABLE: Any = _Unreadable()
 
+# No count or amount in a report reaches a trillion: China has 1.4 billion people, and
+# table 二's fees are in 万元 (10^12 万元 is a hundred times the country's GDP). A cell
+# printed larger is cells run together or junk, never a value; it is unreadable. The
+# bound also keeps every cell, and the sums the checks and summaries take over a whole
+# corpus, inside SQLite's 64-bit integers.
+MAX_CELL_VALUE = 10**12 - 1
+
 
 class Context:
     """Warnings and unreadable cells of one parse.
@@ -52,10 +59,22 @@ class Context:
         line: int | None,
         why: str = "",
     ) -> dict[str, Any]:
-        """The row's cells by key; UNREADABLE values become None, listed and warned about."""
+        """The row's cells by key; UNREADABLE values become None, listed and warned about.
+
+        A number above MAX_CELL_VALUE (either sign) is unreadable too, with a warning that
+        quotes it.
+        """
+        huge = next((v for v in values if _too_large(v)), None)
+        if huge is not None:
+            why = f"{huge} is larger than any count or amount (cells run together?)"
+            values = [UNREADABLE if _too_large(v) else v for v in values]
         if UNREADABLE not in values:  # the common case (identity: no value equals it)
             return dict(zip(keys, values, strict=True))
         bad = [k for k, v in zip(keys, values, strict=True) if v is UNREADABLE]
         if bad:
             self.mark_unreadable(table, row, bad, line, why or "see the warning above")
         return {k: (None if v is UNREADABLE else v) for k, v in zip(keys, values, strict=True)}
+
+
+def _too_large(value: Any) -> bool:
+    return isinstance(value, int | float) and abs(value) > MAX_CELL_VALUE

@@ -270,8 +270,9 @@ def test_truncated_pdf_names_the_file(tmp_path: Path) -> None:
     err = raises(path)
     # pdfium alone reads PDFs in a run (no pdfminer fallback: it read no damaged copy
     # that pdfium refused)
-    assert (
-        str(err) == f"{path}: cannot read PDF: Failed to load document (PDFium: Data format error)."
+    assert str(err) == (
+        f"{path}: cannot read PDF (cut off? no %%EOF at its end):"
+        " Failed to load document (PDFium: Data format error)."
     )
     assert len(err.raw) == 2000
 

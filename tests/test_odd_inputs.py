@@ -3,12 +3,17 @@ recorded in ingest_errors with a reason naming it, and the rest of the run goes 
 
 from __future__ import annotations
 
+import json
+import random
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from ingest.cli import cli
+from ingest.corpus.render import render_html, render_pdf
+from ingest.extract import ExtractError
 from ingest.parse import parse_file
 
 from .helpers import SAMPLES
@@ -85,3 +90,99 @@ def test_a_number_larger_than_any_count_is_unreadable_and_the_run_goes_on(tmp_pa
         ("湘潭县财政局", "proactive.licensing.decisions"),
     ]
     assert len(got) == 4
+
+
+def _gold() -> dict:
+    return json.loads(SAMPLE.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+TABLES = ("proactive", "applications", "review_litigation")
+
+
+def test_an_html_page_saved_as_pdf_is_read_as_html_and_says_so(tmp_path: Path) -> None:
+    """An attachment link that answers with the report's web page instead of the PDF;
+    it used to fail with pdfium's 'Data format error' and nothing else."""
+    page = tmp_path / "附件 1.pdf"
+    page.write_text(render_html(_gold(), random.Random(3)), encoding="utf-8")
+    report = parse_file(page)
+    assert report["source"]["layout"] == "html"
+    assert {k: report[k] for k in TABLES} == {k: parse_file(SAMPLE)[k] for k in TABLES}
+    title = "湘潭县商务局2024年政府信息公开工作年度报告"
+    assert f"the .pdf file is an HTML page titled '{title}'; read as HTML" in report["warnings"]
+
+
+def test_an_error_page_saved_as_pdf_is_named_as_one(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "report.pdf").write_text(
+        "<!DOCTYPE html><html><head><title>404 Not Found</title></head>"
+        "<body><h1>页面不存在</h1></body></html>",
+        encoding="utf-8",
+    )
+    (folder / "good.txt").write_bytes(SAMPLE.read_bytes())
+    code, output = _ingest(tmp_path / "t.db", folder)
+    assert code == 1
+    reason = (
+        "not an annual report: none of tables 二, 三, 四 was found"
+        " (the .pdf file is an HTML page titled '404 Not Found')"
+    )
+    assert f"Error: {folder / 'report.pdf'}: whole file: {reason}" in output
+    conn = sqlite3.connect(tmp_path / "t.db")
+    assert conn.execute("select error, place, size from ingest_errors").fetchall() == [
+        (reason, "whole file", (folder / "report.pdf").stat().st_size)
+    ]
+    assert conn.execute("select count(*) from reports").fetchone() == (1,)
+
+
+def test_empty_files_are_empty_whatever_their_suffix(tmp_path: Path) -> None:
+    """A 0-byte .pdf/.docx (a failed download) used to be 'cannot read PDF: …Data format
+    error' or 'corrupt .docx: File is not a zip file'."""
+    for name in ("a.pdf", "b.docx", "c.doc", "d.html", "e.txt"):
+        (tmp_path / name).write_bytes(b"" if name != "d.html" else b"  \n ")
+        result = CliRunner().invoke(cli, ["parse", str(tmp_path / name)])
+        assert result.exit_code == 1
+        assert f"Error: {tmp_path / name}: empty file\n" in result.output
+
+
+def test_a_cut_off_pdf_and_a_pdf_of_random_bytes_say_what_they_are(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.pdf"
+    render_pdf(_gold(), whole, random.Random(1))
+    assert parse_file(whole)["applications"]["new_received"]["total"] == 13
+    raw = whole.read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(raw[: len(raw) // 3])
+    noise = tmp_path / "noise.pdf"
+    noise.write_bytes(random.Random(5).randbytes(3000))
+    with pytest.raises(ExtractError) as e:
+        parse_file(cut)
+    assert str(e.value).startswith(f"{cut}: cannot read PDF (cut off? no %%EOF at its end): ")
+    assert e.value.raw == raw[: len(raw) // 3]
+    with pytest.raises(ExtractError) as e:
+        parse_file(noise)
+    assert str(e.value) == f"{noise}: not a PDF: no %PDF header in its first 1,024 bytes"
+
+
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_random_bytes_named_doc_or_wps_say_they_are_not_word(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"report{suffix}"
+    path.write_bytes(random.Random(7).randbytes(8000))
+    with pytest.raises(ExtractError) as e:
+        parse_file(path)
+    assert e.value.reason == f"not a Word 97 {suffix} file (no OLE2 header) nor text: binary data"
+
+
+@pytest.mark.parametrize("meta", ['<meta charset="gbk">', ""])
+def test_a_text_report_in_a_gbk_pre_block_reads_like_the_text(tmp_path: Path, meta: str) -> None:
+    """A page that shows the copied text in <pre>, GBK-encoded, with or without declaring
+    it: its tab-indented cells used to be read as pipe rows, losing table 三."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_bytes(
+        f"<html><head>{meta}<title>年报</title></head><body><pre>{text}</pre></body></html>".encode(
+            "gbk"
+        )
+    )
+    report = parse_file(page)
+    assert report["source"]["encoding"] == "gb18030"
+    assert report["warnings"] == []
+    assert {k: report[k] for k in TABLES} == {k: parse_file(SAMPLE)[k] for k in TABLES}

@@ -31,6 +31,7 @@ __all__ = [
     "Document",
     "ExtractError",
     "decode_bytes",
+    "disguise",
     "fold_text",
     "glyph_garbage",
     "pdf_text",
@@ -88,13 +89,15 @@ def read_document(path: str | Path, *, pdf_engine: str = "pdfium") -> Document:
     except OSError as exc:
         raise ExtractError(name, f"cannot read file: {exc.strerror or exc}") from exc
     sha256 = hashlib.sha256(raw).hexdigest()
+    suffix = Path(path).suffix.lower()
     try:
-        kind = _kind(Path(path).suffix.lower(), raw)
+        kind = _kind(suffix, raw)
         text, encoding, page = _extract(kind, raw, pdf_engine)
     except Problem as problem:
-        raise ExtractError(
-            name, problem.reason, place=problem.place, raw=raw, sha256=sha256
-        ) from problem
+        reason = problem.reason
+        if reason == BINARY_REASON and suffix in (".doc", ".wps"):
+            reason = f"not a Word 97 {suffix} file (no OLE2 header) nor text: binary data"
+        raise ExtractError(name, reason, place=problem.place, raw=raw, sha256=sha256) from problem
     except Exception as exc:  # a library choking on bad input must still name the file
         reason = f"cannot extract text: {describe(exc)}"
         raise ExtractError(name, reason, raw=raw, sha256=sha256) from exc
@@ -164,22 +167,46 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
 
 
 def _kind(suffix: str, raw: bytes) -> str:
-    """The kind from the suffix, unless unambiguous magic bytes say otherwise."""
+    """The kind from the suffix, unless unambiguous magic bytes say otherwise.
+
+    A file of a binary format (.pdf, .docx) that holds an HTML page instead (a server's
+    error or login page, or the report's web page, saved under the attachment's name) is
+    read as the HTML it is; empty files are refused here, whatever their suffix.
+    """
     head = raw[:1024].lstrip()
+    if not head and not raw.strip():
+        raise Problem(EMPTY_REASON)
     if raw.startswith(OLE_MAGIC):
         return "doc"  # .doc, .wps; extract.doc refuses OLE2 files that are not Word
     if b"%PDF" in raw[:1024]:
         return "pdf"
     if raw.startswith(b"PK") and _is_docx_zip(raw):
         return "docx"
-    if suffix in KINDS_BY_SUFFIX:
+    if suffix in KINDS_BY_SUFFIX and not (suffix in BINARY_SUFFIXES and _is_html(raw)):
         return KINDS_BY_SUFFIX[suffix]
     if head.startswith(b"{\\rtf"):
         raise Problem(RTF_REASON)
-    lowered = raw[:4096].lower()
-    if any(tag in lowered for tag in (b"<html", b"<!doctype html", b"<table", b"<body")):
+    if _is_html(raw):
         return "html"
     return "txt"
+
+
+BINARY_SUFFIXES = frozenset({".pdf", ".docx"})
+
+
+def _is_html(raw: bytes) -> bool:
+    lowered = raw[:4096].lower()
+    return any(tag in lowered for tag in (b"<html", b"<!doctype html", b"<table", b"<body"))
+
+
+def disguise(doc: Document) -> str | None:
+    """What a file is when its suffix says otherwise (an HTML page named .pdf): a phrase
+    for warnings and errors, with the page's <title> when it has one; else None."""
+    suffix = Path(doc.path).suffix.lower()
+    if suffix not in BINARY_SUFFIXES or KINDS_BY_SUFFIX[suffix] == doc.kind:
+        return None
+    title = doc.page.get("page_title")
+    return f"the {suffix} file is an HTML page" + (f" titled '{title}'" if title else "")
 
 
 def _is_docx_zip(raw: bytes) -> bool:

@@ -73,7 +73,11 @@ def pdf_text(raw: bytes, engine: str = "pdfium") -> str:
     try:
         pages = _pdfium_pages(raw) if engine == "pdfium" else _pdfplumber_pages(raw)
     except Exception as exc:
-        raise _Problem(f"cannot read PDF: {_describe(exc)}") from exc
+        # A download cut short lacks the end-of-file marker every complete PDF ends with.
+        if b"%PDF" not in raw[:1024]:
+            raise _Problem("not a PDF: no %PDF header in its first 1,024 bytes") from exc
+        cut = "" if b"%%EOF" in raw[-4096:] else " (cut off? no %%EOF at its end)"
+        raise _Problem(f"cannot read PDF{cut}: {_describe(exc)}") from exc
     if not pages:
         raise _Problem("PDF has no pages")
     if not any(text.strip() for text in pages):

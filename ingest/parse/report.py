@@ -93,7 +93,9 @@ def parse_text(
         s for k in ("proactive", "applications", "review_litigation") for _, s in region_lines(k)
     ]
     layout = "cell-lines" if is_cell_lines(table_lines) else detect_layout(table_lines)
-    seg = segmenter_for(layout if kind == "txt" else kind)
+    # Tables of pages and files come out as pipe rows, except a text copy kept as it was
+    # typed (a <pre> block of tab-indented cells): that is read by its text layout.
+    seg = segmenter_for(layout if kind == "txt" or layout == "tab-cells" else kind)
     if kind != "txt" and seg == kind:
         seg = "markdown"
 
@@ -185,12 +187,22 @@ def parse_document(doc: Document, path: str | None = None) -> tuple[Report, str]
     Every format is read once: a PDF's text comes from one pdfium pass with its ruled
     tables as pipe rows (`extract.pdf`), so there is no second reading to try.
     """
+    from ..extract import disguise
+
     where = path or doc.path
     if not doc.text.strip():
         raise ParseError(where, "no text in the document", "whole file")
-    report = parse_text(
-        doc.text, where, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding, page=doc.page
-    )
+    disguised = disguise(doc)
+    try:
+        report = parse_text(
+            doc.text, where, sha256=doc.sha256, kind=doc.kind, encoding=doc.encoding, page=doc.page
+        )
+    except ParseError as exc:
+        if disguised is None:
+            raise
+        raise ParseError(exc.path, f"{exc.reason} ({disguised})", exc.place) from exc
+    if disguised:
+        report["warnings"].append(f"{disguised}; read as HTML")
     if doc.extractor:
         report["source"]["extractor"] = doc.extractor
     return report, doc.text

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -616,10 +617,13 @@ def test_a_broken_manifest_is_named_and_the_files_still_load(tmp_path: Path) -> 
     (folder / "manifest.jsonl").write_text(
         '{"path": "r.txt", "url": "x"}\nnot json\n{"path": "q"}\n', encoding="utf-8"
     )
-    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "nianbao.db"), str(folder)])
+    db_path = tmp_path / "nianbao.db"
+    result = CliRunner().invoke(cli, ["ingest", str(db_path), str(folder)])
     assert result.exit_code == 0, result.output
-    assert (
-        f"note: {folder / 'manifest.jsonl'}: manifest not read: {folder / 'manifest.jsonl'}:2: not JSON"
-        in result.output
-    )
+    manifest = folder / "manifest.jsonl"
+    # each bad line is named and skipped; the good line before it still counts
+    assert f"note: {manifest}:2: not JSON (Expecting value); row skipped\n" in result.output
+    assert f"note: {manifest}:3: no file 'q'; row skipped\n" in result.output
     assert "1 loaded" in result.output
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select url from sources").fetchall() == [("x",)]

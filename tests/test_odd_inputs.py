@@ -186,3 +186,48 @@ def test_a_text_report_in_a_gbk_pre_block_reads_like_the_text(tmp_path: Path, me
     assert report["source"]["encoding"] == "gb18030"
     assert report["warnings"] == []
     assert {k: report[k] for k in TABLES} == {k: parse_file(SAMPLE)[k] for k in TABLES}
+
+
+def test_a_hand_made_manifest_csv_with_bad_rows(tmp_path: Path) -> None:
+    """A manifest.csv saved by Excel (GBK) with the rows people get wrong: each bad row
+    is named (file and line) and skipped, a bad date left empty, the good rows count.
+    Before, the GBK file was dropped whole, and the rows below were silent while
+    'not a date' and '2024-02-30' reached the report page as 发布日期."""
+    folder = tmp_path / "reports"
+    (folder / "sub").mkdir(parents=True)
+    names = ["000_872c2db3c34386f9.txt", "001_8baf80acad458d1f.txt", "002_46ba6e2557a9db6f.txt"]
+    for name in names:
+        (folder / "sub" / name).write_bytes((SAMPLES / name).read_bytes())
+    manifest = folder / "manifest.csv"
+    manifest.write_bytes(
+        "\n".join(
+            [
+                "path,url,published,retrieved",
+                f"sub/{names[0]},https://a.gov.cn/0.html,2024年3月5日,2024/4/1",
+                f"sub/{names[1]},https://a.gov.cn/1.html,不详,2024-02-30",
+                ",https://a.gov.cn/nopath.html,2024-01-01,2024-04-01",
+                "sub/缺失.txt,https://a.gov.cn/missing.html,2024-01-01,2024-04-01",
+                f"sub/{names[2]},https://a.gov.cn/2.html,2024-02-01,2024-04-01,多余,列",
+            ]
+        ).encode("gbk")
+    )
+    db_path = tmp_path / "nianbao.db"
+    result = CliRunner().invoke(cli, ["ingest", "-s", str(db_path), str(folder)])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note: ")]
+    assert notes == [
+        f"note: {manifest}:3: published '不详' is not a date; left empty",
+        f"note: {manifest}:3: retrieved '2024-02-30' is not a date; left empty",
+        f"note: {manifest}:4: no path; row skipped",
+        f"note: {manifest}:5: no file 'sub/缺失.txt'; row skipped",
+        f"note: {manifest}:6: 6 values under 4 columns; row skipped",
+    ]
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "select substr(path, -24), url, published, retrieved from sources order by path"
+        ).fetchall()
+    assert rows == [
+        (names[0], "https://a.gov.cn/0.html", "2024-03-05", "2024-04-01"),
+        (names[1], "https://a.gov.cn/1.html", None, None),
+        (names[2], None, None, None),
+    ]

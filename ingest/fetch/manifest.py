@@ -30,11 +30,14 @@ path and url; published and retrieved optional) for files collected some other w
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from .page import normalize_date
 
 MANIFEST_NAMES = ("manifest.jsonl", "manifest.csv")
 FIELDS = (
@@ -107,6 +110,15 @@ class Manifest:
 
 
 def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
+    """The records of the fetch's own manifest; a line that is not a JSON object raises
+    ManifestError (file and line), except a last line cut short by a kill."""
+    for _n, record in _jsonl_lines(path):
+        if isinstance(record, ManifestError):
+            raise record
+        yield record
+
+
+def _jsonl_lines(path: Path) -> Iterable[tuple[int, dict[str, Any] | ManifestError]]:
     with open(path, encoding="utf-8-sig") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
@@ -116,36 +128,74 @@ def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
             except json.JSONDecodeError as e:
                 if not line.endswith("\n"):
                     return  # a last line cut short by a kill: the file it names is redone
-                raise ManifestError(f"{path}:{n}: not JSON ({e.msg})") from None
+                yield n, ManifestError(f"{path}:{n}: not JSON ({e.msg})")
+                continue
             if not isinstance(record, dict):
-                raise ManifestError(f"{path}:{n}: not a JSON object")
-            yield record
+                yield n, ManifestError(f"{path}:{n}: not a JSON object")
+                continue
+            yield n, record
 
 
-def _read_csv(path: Path) -> Iterable[dict[str, Any]]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if not reader.fieldnames or "path" not in reader.fieldnames:
-            raise ManifestError(f"{path}:1: a manifest.csv needs a header row with a 'path' column")
-        yield from reader
+def _csv_text(path: Path) -> str:
+    """A hand-made CSV's text: UTF-8 (with or without BOM), else GB18030 (what Excel on a
+    Chinese Windows saves); raises ManifestError when it is neither."""
+    raw = path.read_bytes()
+    for codec in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    raise ManifestError(f"{path}: neither UTF-8 nor GB18030 text")
 
 
-def read_provenance(manifest_path: Path) -> dict[str, dict[str, str]]:
+def _csv_rows(path: Path) -> Iterable[tuple[int, dict[str, Any] | ManifestError]]:
+    reader = csv.DictReader(io.StringIO(_csv_text(path), newline=""))
+    if not reader.fieldnames or "path" not in reader.fieldnames:
+        raise ManifestError(f"{path}:1: a manifest.csv needs a header row with a 'path' column")
+    width = len(reader.fieldnames)
+    for record in reader:
+        n = reader.line_num
+        if None in record:  # more values than the header has columns: shifted, not guessed
+            count = width + len(record[None])
+            yield n, ManifestError(f"{path}:{n}: {count} values under {width} columns")
+        else:
+            yield n, record
+
+
+def read_provenance(
+    manifest_path: Path, notes: list[str] | None = None
+) -> dict[str, dict[str, str]]:
     """{absolute resolved file path: {"url", "published", "retrieved"}} from one manifest.
 
     Reads `manifest.jsonl` or `manifest.csv` (chosen by suffix); paths in it are relative
-    to the manifest's folder. Raises ManifestError naming the file and line.
+    to the manifest's folder; dates become YYYY-MM-DD. A row that cannot be used (not
+    JSON, too many values, no path, a path that is no file) is skipped, and a date that
+    is no calendar date left empty, each with a note naming the file and line appended
+    to `notes`; the other rows count. Raises ManifestError (file and line) for a
+    manifest that cannot be read at all (a CSV without a 'path' column, or in neither
+    UTF-8 nor GB18030).
     """
     rows = (
-        _read_csv(manifest_path) if manifest_path.suffix == ".csv" else _read_jsonl(manifest_path)
+        _csv_rows(manifest_path) if manifest_path.suffix == ".csv" else _jsonl_lines(manifest_path)
     )
+    notes = [] if notes is None else notes
     out: dict[str, dict[str, str]] = {}
-    for record in rows:
-        rel = str(record.get("path") or "").strip()
-        if not rel:
+    for n, record in rows:
+        if isinstance(record, ManifestError):
+            notes.append(f"{record}; row skipped")
             continue
-        key = str((manifest_path.parent / rel).resolve())
-        out[key] = {k: str(record.get(k) or "").strip() for k in PROVENANCE_FIELDS}
+        where = f"{manifest_path}:{n}"
+        rel = str(record.get("path") or "").strip()
+        file = manifest_path.parent / rel
+        if not rel or not file.is_file():
+            notes.append(f"{where}: {f'no file {rel!r}' if rel else 'no path'}; row skipped")
+            continue
+        values = {k: str(record.get(k) or "").strip() for k in PROVENANCE_FIELDS}
+        for key in ("published", "retrieved"):
+            if values[key] and (iso := normalize_date(values[key])) is None:
+                notes.append(f"{where}: {key} {values[key]!r} is not a date; left empty")
+            values[key] = iso if values[key] else ""
+        out[str(file.resolve())] = values
     return out
 
 
@@ -172,7 +222,7 @@ def provenance_for_files(files: Iterable[str]) -> tuple[dict[str, dict[str, str]
     # shallow folders first, so a nearer manifest overwrites a farther one
     for manifest in sorted(found, key=lambda m: (len(m.parts), m.suffix == ".jsonl")):
         try:
-            out.update(read_provenance(manifest))
+            out.update(read_provenance(manifest, errors))
         except (ManifestError, OSError, UnicodeDecodeError) as e:
             errors.append(f"{manifest}: manifest not read: {e}")
     return out, errors

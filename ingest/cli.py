@@ -116,7 +116,9 @@ def ingest_command(
             bar.update(1)
             if r["status"] == "error":
                 place = f": {r['place']}" if r["place"] else ""
-                click.echo(f"\nError: {r['path']}{place}: {r['error']}", err=True)
+                # a new line after the progress bar's, none between messages when silent
+                start = "" if silent else "\n"
+                click.echo(f"{start}Error: {r['path']}{place}: {r['error']}", err=True)
 
         try:
             summary = pipeline.ingest(
@@ -128,8 +130,10 @@ def ingest_command(
         click.echo(f"note: {note}", err=True)
     counts = summary.counts
     if not silent:
+        skipped = f", {counts['skipped']} skipped" if counts["skipped"] else ""
         click.echo(
-            f"{counts['ok']} loaded, {counts['unchanged']} unchanged, {counts['error']} failed -> {db_path}",
+            f"{counts['ok']} loaded, {counts['unchanged']} unchanged, {counts['error']} failed"
+            f"{skipped} -> {db_path}",
             err=True,
         )
     if summary.errors:

@@ -29,7 +29,7 @@ from .db.loader import Loader, sqlite_module
 from .db.schema import ensure_db_shape
 from .extract import SUFFIXES, ExtractError, read_document
 from .fetch.manifest import apply_provenance, provenance_for_files
-from .parse import ParseError, parse_document
+from .parse import NOT_A_REPORT_REASON, ParseError, parse_document
 
 BUILDING_SUFFIX = ".building"
 
@@ -263,9 +263,22 @@ def finish_fresh_build(db: sqlite_utils.Database, db_path: str) -> None:
 class IngestSummary:
     """What an ingest did: files per status, one message per failed file, notes."""
 
-    counts: dict[str, int] = field(default_factory=lambda: {"ok": 0, "unchanged": 0, "error": 0})
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"ok": 0, "unchanged": 0, "error": 0, "skipped": 0}
+    )
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+LINKING_PAGE_NOTE = "a fetched page that links its report, not a report itself; skipped"
+
+
+def _links_its_report(result: dict[str, Any], provenance: dict[str, dict[str, str]]) -> bool:
+    """Is this failed file a page `nianbao fetch` saved whose attachments it also saved
+    (per the manifest), and is it not a report only because it has no tables?"""
+    if result["error"] != NOT_A_REPORT_REASON:
+        return False
+    return bool(provenance.get(str(Path(result["path"]).resolve()), {}).get("attachments"))
 
 
 def ingest(
@@ -309,6 +322,12 @@ def ingest(
                 loader.unchanged(r["path"], r["sha256"])
                 if prov := provenance.get(str(Path(r["path"]).resolve())):
                     unchanged[r["sha256"]] = prov
+            if r["status"] == "error" and _links_its_report(r, provenance):
+                # a fetched page that only links its report (the attachments load): not
+                # a failure; an error recorded for it by an older run goes
+                summary.notes.append(f"{r['path']}: {LINKING_PAGE_NOTE}")
+                loader.unchanged(r["path"], r["sha256"])
+                r = {"status": "skipped", "path": r["path"]}
             summary.counts[r["status"]] += 1
             if r["status"] == "error":
                 place = f": {r['place']}" if r["place"] else ""

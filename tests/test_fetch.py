@@ -137,7 +137,7 @@ def today() -> str:
 
 def test_article_page_with_attachments(site: Site, tmp_path: Path) -> None:
     """A GBK page: saved as .html, its 发布时间 and attachments (PDF via a CMS download
-    script with a Chinese Content-Disposition name, legacy DOC and WPS, XLS) all kept."""
+    script with a Chinese Content-Disposition name, Word 97 DOC and WPS, XLS) all kept."""
     page_bytes = article(
         '<a href="/module/download/downfile.jsp?classid=0&amp;filename=2401150930.pdf">附件：年度报告.pdf</a>'
         '<a href="../../../../files/report.doc">年度报告（DOC）</a>'
@@ -183,9 +183,11 @@ def test_article_page_with_attachments(site: Site, tmp_path: Path) -> None:
     wps = records[site.base + "/files/report.wps"]  # the #page=1 fragment dropped
     xls = records[site.base + "/files/tables.xls"]
     for record, fmt in ((doc, "doc"), (wps, "wps"), (xls, "xls")):
-        assert record["format"] == fmt and record["readable"] is False
+        assert record["format"] == fmt and record["readable"] is (fmt != "xls")
         assert (out / record["path"]).read_bytes() == OLE_DOC
-    assert "legacy" in doc["note"] and "legacy" in wps["note"] and "spreadsheet" in xls["note"]
+    # ingest reads Word 97 .doc/.wps (wvWare); spreadsheets are kept, not read
+    assert (doc["note"], wps["note"]) == ("", "")
+    assert xls["note"] == "spreadsheet: kept; ingest does not read spreadsheets"
     # the link to the previous article is not an attachment: not fetched
     assert site.hits("/art/2024/1/14/art_1_99.html") == []
     # robots.txt read once for the host; our user agent sent

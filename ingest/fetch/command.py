@@ -89,6 +89,7 @@ def fetch_command(
     fetcher = Fetcher(out_dir, settings, refresh=refresh)
     failed: list[Outcome] = []
     totals = {"downloaded": 0, "unchanged": 0}
+    start = "" if silent else "\n"  # a new line after the progress bar's; none when silent
     with (
         open(os.devnull, "w") as devnull,
         click.progressbar(
@@ -102,7 +103,7 @@ def fetch_command(
             totals["downloaded"] += outcome.downloaded
             totals["unchanged"] += outcome.unchanged
             for error in outcome.errors:
-                click.echo(f"\nError: {error}", err=True)
+                click.echo(f"{start}Error: {error}", err=True)
             if not outcome.ok:
                 failed.append(outcome)
     if not silent:

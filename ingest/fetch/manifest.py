@@ -17,7 +17,7 @@ Fields (all strings unless said; empty string when unknown):
   page           for an attachment: the URL of the page that linked it
   format         'html', 'pdf', 'docx', 'doc', 'wps', 'xls', 'xlsx', 'et', 'txt' …
   readable       true when `nianbao ingest` reads this format, false when the file is kept
-                 but not read yet (legacy .doc/.wps, spreadsheets)
+                 but not read (spreadsheets)
   note           why a file is not readable, or other remarks
   title          the page's <title> (pages and their attachments)
   size, sha256   of the file (size an integer)
@@ -33,6 +33,7 @@ import csv
 import io
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,8 @@ def read_provenance(
     """{absolute resolved file path: {"url", "published", "retrieved"}} from one manifest.
 
     Reads `manifest.jsonl` or `manifest.csv` (chosen by suffix); paths in it are relative
-    to the manifest's folder; dates become YYYY-MM-DD. A row that cannot be used (not
+    to the manifest's folder; dates become YYYY-MM-DD. A fetched page whose attachments
+    the manifest lists also gets "attachments" (their count, as text). A row that cannot be used (not
     JSON, too many values, no path, a path that is no file) is skipped, and a date that
     is no calendar date left empty, each with a note naming the file and line appended
     to `notes`; the other rows count. Raises ManifestError (file and line) for a
@@ -180,7 +182,10 @@ def read_provenance(
     )
     notes = [] if notes is None else notes
     out: dict[str, dict[str, str]] = {}
-    for n, record in rows:
+    records = list(rows)
+    # pages whose attachments this manifest lists (a fetched page that links its report)
+    linked = Counter(str(r.get("page") or "") for _, r in records if isinstance(r, dict))
+    for n, record in records:
         if isinstance(record, ManifestError):
             notes.append(f"{record}; row skipped")
             continue
@@ -195,6 +200,8 @@ def read_provenance(
             if values[key] and (iso := normalize_date(values[key])) is None:
                 notes.append(f"{where}: {key} {values[key]!r} is not a date; left empty")
             values[key] = iso if values[key] else ""
+        if record.get("kind") == "page" and linked[values["url"]]:
+            values["attachments"] = str(linked[values["url"]])
         out[str(file.resolve())] = values
     return out
 

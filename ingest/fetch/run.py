@@ -26,11 +26,9 @@ from .manifest import Manifest
 from .page import ATTACHMENT_SUFFIXES, attachment_suffix, read_page
 
 PARTIAL_DIR = ".partial"
-# Formats `nianbao ingest` reads (by suffix of the saved file).
-READABLE_FORMATS = frozenset({"html", "txt", "pdf", "docx"})
-LEGACY_NOTE = (
-    "legacy binary format (OLE .doc/.wps): kept; ingest cannot read it yet (convert it to .docx)"
-)
+# Formats `nianbao ingest` reads (by suffix of the saved file; Word 97 .doc/.wps with
+# wvWare, see extract.doc).
+READABLE_FORMATS = frozenset({"html", "txt", "pdf", "docx", "doc", "wps"})
 SPREADSHEET_NOTE = "spreadsheet: kept; ingest does not read spreadsheets"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 CONTENT_TYPES = {
@@ -98,6 +96,10 @@ class Fetcher:
     # --- one URL -------------------------------------------------------------------------
 
     def _one(self, client: PoliteClient, url: str, outcome: Outcome) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            outcome.errors.append(f"{url}: not an http(s) URL")
+            return
         try:
             record = self._get(client, url, outcome, kind="page", page="", published="", title="")
         except FetchError as e:
@@ -186,11 +188,7 @@ class Fetcher:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(answer.body_path, target)
         fmt = suffix.lstrip(".")
-        note = ""
-        if fmt in ("doc", "wps", "et") or (head.startswith(OLE_MAGIC) and fmt not in ("xls",)):
-            note = LEGACY_NOTE
-        elif fmt in ("xls", "xlsx"):
-            note = SPREADSHEET_NOTE
+        note = SPREADSHEET_NOTE if fmt in ("xls", "xlsx", "et") else ""
         return {
             "path": str(rel),
             "url": answer.url,
@@ -200,7 +198,7 @@ class Fetcher:
             "kind": kind,
             "page": page,
             "format": fmt,
-            "readable": fmt in READABLE_FORMATS and not head.startswith(OLE_MAGIC),
+            "readable": fmt in READABLE_FORMATS,
             "note": note,
             "title": title,
             "size": answer.size,

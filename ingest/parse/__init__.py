@@ -8,11 +8,19 @@ from .applications import parse_applications
 from .digits import split_review, split_row_sum
 from .labels import match_application_row
 from .proactive import detect_format, parse_proactive
-from .report import ParseError, Report, parse_document, parse_file, parse_text
+from .report import (
+    NOT_A_REPORT_REASON,
+    ParseError,
+    Report,
+    parse_document,
+    parse_file,
+    parse_text,
+)
 from .review import parse_review
 from .sections import find_sections
 
 __all__ = [
+    "NOT_A_REPORT_REASON",
     "ParseError",
     "Report",
     "detect_format",

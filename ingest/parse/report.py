@@ -42,6 +42,7 @@ class ParseError(Exception):
 # The report
 # ---------------------------------------------------------------------------
 
+NOT_A_REPORT_REASON = "not an annual report: none of tables 二, 三, 四 was found"
 BLANK_TEMPLATE_REASON = (
     "a blank template, not a report: no agency, no year, and every table cell is empty"
 )
@@ -75,9 +76,7 @@ def parse_text(
     regions = find_sections(lines)
     regions = _fallback_regions(lines, regions)
     if not any(k in regions for k in ("proactive", "applications", "review_litigation")):
-        raise ParseError(
-            path, "not an annual report: none of tables 二, 三, 四 was found", "whole file"
-        )
+        raise ParseError(path, NOT_A_REPORT_REASON, "whole file")
 
     cut: dict[str, list[tuple[int, str]]] = {}
 

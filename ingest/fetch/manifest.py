@@ -197,9 +197,12 @@ def read_provenance(
             continue
         values = {k: str(record.get(k) or "").strip() for k in PROVENANCE_FIELDS}
         for key in ("published", "retrieved"):
-            if values[key] and (iso := normalize_date(values[key])) is None:
+            if not values[key]:
+                continue
+            iso = normalize_date(values[key])
+            if iso is None:
                 notes.append(f"{where}: {key} {values[key]!r} is not a date; left empty")
-            values[key] = iso if values[key] else ""
+            values[key] = iso or ""
         if record.get("kind") == "page" and linked[values["url"]]:
             values["attachments"] = str(linked[values["url"]])
         out[str(file.resolve())] = values

@@ -55,6 +55,14 @@ def _has_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _segmenter(layout: str, kind: str) -> str:
+    """How a table region is cut into rows: by the text's layout for text files; pages
+    and files give their tables as pipe rows, except a text copy kept as it was typed
+    (a <pre> block of tab-indented cells), read by its text layout."""
+    seg = segmenter_for(layout if kind == "txt" or layout == "tab-cells" else kind)
+    return "markdown" if kind != "txt" and seg == kind else seg
+
+
 def parse_text(
     text: str,
     path: str = "<text>",
@@ -92,11 +100,7 @@ def parse_text(
         s for k in ("proactive", "applications", "review_litigation") for _, s in region_lines(k)
     ]
     layout = "cell-lines" if is_cell_lines(table_lines) else detect_layout(table_lines)
-    # Tables of pages and files come out as pipe rows, except a text copy kept as it was
-    # typed (a <pre> block of tab-indented cells): that is read by its text layout.
-    seg = segmenter_for(layout if kind == "txt" or layout == "tab-cells" else kind)
-    if kind != "txt" and seg == kind:
-        seg = "markdown"
+    seg = _segmenter(layout, kind)
 
     identity = meta.identify(text, page)
     title, agency, year = identity["title"], identity["agency"], identity["year"]

@@ -99,6 +99,10 @@ def ingest_command(
     Either way a killed run leaves the previous database valid, and re-running
     finishes the job.
 
+    A manifest.jsonl (from nianbao fetch) or manifest.csv in the files' folders or
+    above them gives each file its original url and its published and retrieved
+    dates.
+
     Example: nianbao ingest nianbao.db data/samples --jobs 2
     """
     try:

@@ -444,7 +444,7 @@ def synth_command(
     duplicates: float,
     silent: bool,
 ) -> None:
-    """Write a synthetic corpus of COUNT reports, each with its truth as <name>.truth.json.
+    """Write a synthetic corpus of -n reports into OUTDIR, each with its truth as <name>.truth.json.
 
     A share of the reports carries one kind of real-world copy fault (shared/field-cases)
     and a truth saying what a correct parser reads there, unreadable cells included.

@@ -41,7 +41,12 @@ from . import DEFAULT_USER_AGENT, Fetcher, Outcome, Settings, read_urls
     "--backoff", default=1.0, show_default=True, help="First pause before a retry (doubles)"
 )
 @click.option("--max-size", default=100.0, show_default=True, help="Largest file kept, in MB")
-@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
+@click.option(
+    "--user-agent",
+    default=DEFAULT_USER_AGENT,
+    show_default=True,
+    help="Sent with every request, and matched against robots.txt groups",
+)
 @click.option(
     "--refresh", is_flag=True, help="Download again files whose server gave no ETag/Last-Modified"
 )

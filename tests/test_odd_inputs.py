@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from ingest.cli import cli
-from ingest.corpus.render import render_html, render_pdf
+from ingest.corpus.render import render_docx, render_html, render_pdf
 from ingest.extract import ExtractError
 from ingest.parse import parse_file
 
@@ -231,3 +232,32 @@ def test_a_hand_made_manifest_csv_with_bad_rows(tmp_path: Path) -> None:
         (names[1], "https://a.gov.cn/1.html", None, None),
         (names[2], None, None, None),
     ]
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    """A 1 MB .docx whose document.xml inflates to 600 MB of empty paragraphs took 2.9 GB
+    before lxml gave up (past memory, the run itself would be killed); one just over the
+    bound is refused by the sizes its zip directory states."""
+    good = tmp_path / "good.docx"
+    render_docx(_gold(), good, random.Random(1))
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", compresslevel=1) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename != "word/document.xml":
+                out.writestr(item, data)
+                continue
+            end = data.rindex(b"</w:body>")
+            info = zipfile.ZipInfo(item.filename)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with out.open(info, "w", force_zip64=True) as f:
+                f.write(data[:end])
+                for _ in range(101):
+                    f.write(b"<w:p/>" * (2**20 // 6) + b" " * (2**20 % 6))
+                f.write(data[end:])
+    assert bomb.stat().st_size < 2**20
+    with pytest.raises(ExtractError) as e:
+        parse_file(bomb)
+    assert str(e.value).startswith(f"{bomb}: word/document.xml inflates to 101 MB (")
+    assert str(e.value).endswith(" MB packed): too large for a report (a zip bomb?)")
+    assert parse_file(good)["applications"]["new_received"]["total"] == 13

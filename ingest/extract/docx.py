@@ -15,6 +15,7 @@ are read as blocks, and the tables inside come out as tables.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -57,8 +58,15 @@ _HIDDEN = frozenset(
 _ROW_DELETED = qn("w:del")
 
 
+# The largest XML part read: a whole annual report's document.xml is a few MB. A part
+# that inflates past this is a zip bomb (kilobytes on disk, gigabytes in lxml's tree)
+# that would take the run's memory, not a report.
+MAX_XML_PART = 100 * 1024 * 1024
+
+
 def docx_text(raw: bytes) -> str:
     """Body paragraphs and tables in document order, as Word shows them."""
+    _refuse_bombs(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
     except Exception as exc:
@@ -67,6 +75,23 @@ def docx_text(raw: bytes) -> str:
     if not any(line.strip() for line in lines):
         raise _Problem("no text found in the .docx")
     return "\n".join(lines)
+
+
+def _refuse_bombs(raw: bytes) -> None:
+    """Raise when an XML part of the package says it inflates past MAX_XML_PART (zipfile
+    never returns more than a member's stated size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # python-docx names what is wrong with it
+    for member in members:
+        if member.filename.endswith((".xml", ".rels")) and member.file_size > MAX_XML_PART:
+            raise _Problem(
+                f"{member.filename} inflates to {member.file_size / 2**20:,.0f} MB"
+                f" ({member.compress_size / 2**20:,.1f} MB packed): too large for a report"
+                " (a zip bomb?)"
+            )
 
 
 def _blocks(container: _Element) -> Iterator[str]:

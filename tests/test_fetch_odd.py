@@ -72,3 +72,22 @@ def test_a_fetched_page_that_links_its_report_is_skipped_not_failed(
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "lone.db"), str(lone)])
     assert result.exit_code == 1
     assert "not an annual report: none of tables 二, 三, 四 was found" in result.output
+
+
+def test_a_login_page_where_the_pdf_should_be_is_kept_and_said(site: Site, tmp_path: Path) -> None:
+    """A link to a PDF that answers 200 with an HTML login page was saved silently as
+    .html; ingest then failed on it with 'not an annual report' and nothing said why."""
+    site.routes["/art/1.html"] = static(
+        article('<a href="/files/report.pdf">附件</a>'), "text/html; charset=utf-8"
+    )
+    login = b"<html><head><title>Login</title></head><body>please log in</body></html>"
+    site.routes["/files/report.pdf"] = static(login, "text/html")
+    out = tmp_path / "out"
+    result = fetch("-s", "-o", str(out), site.base + "/art/1.html")
+    assert result.exit_code == 0, result.output
+    saved = manifest(out)[site.base + "/files/report.pdf"]
+    assert (saved["format"], (out / saved["path"]).read_bytes()) == ("html", login)
+    assert (
+        f"note: {site.base}/files/report.pdf: an HTML page titled 'Login' answered instead of"
+        f" the .pdf file; kept as {saved['path']} (linked from {site.base}/art/1.html)\n"
+    ) in result.output

@@ -109,6 +109,8 @@ def fetch_command(
             totals["unchanged"] += outcome.unchanged
             for error in outcome.errors:
                 click.echo(f"{start}Error: {error}", err=True)
+            for note in outcome.notes:
+                click.echo(f"{start}note: {note}", err=True)
             if not outcome.ok:
                 failed.append(outcome)
     if not silent:

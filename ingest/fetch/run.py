@@ -53,7 +53,8 @@ class Outcome:
 
     files: manifest records of this URL's page and attachments (new or unchanged);
     downloaded / unchanged: how many files were downloaded / confirmed by 304 or kept;
-    errors: one message per failed URL (the page or one of its attachments).
+    errors: one message per failed URL (the page or one of its attachments);
+    notes: what is worth a look but did not fail (an HTML page where a file was linked).
     """
 
     url: str
@@ -61,6 +62,7 @@ class Outcome:
     downloaded: int = 0
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -118,7 +120,7 @@ class Fetcher:
             if link in self._done:
                 continue
             try:
-                self._get(
+                got = self._get(
                     client,
                     link,
                     outcome,
@@ -129,6 +131,15 @@ class Fetcher:
                 )
             except FetchError as e:
                 outcome.errors.append(f"{e} (linked from {url})")
+                continue
+            if got["format"] == "html" and (wanted := attachment_suffix(link)):
+                # a login or error page where the file should be (or the report as a web
+                # page, which ingest reads): kept, and said
+                outcome.notes.append(
+                    f"{link}: an HTML page{_titled(self.out_dir / got['path'], link)}"
+                    f" answered instead of the {wanted} file; kept as {got['path']}"
+                    f" (linked from {url})"
+                )
 
     def _get(
         self,
@@ -207,6 +218,12 @@ class Fetcher:
             "etag": answer.headers.get("etag", ""),
             "last_modified": answer.headers.get("last-modified", ""),
         }
+
+
+def _titled(path: Path, url: str) -> str:
+    """ " titled '…'" for a saved HTML page with a <title>, else ""."""
+    title = read_page(path.read_bytes(), url).title
+    return f" titled {title!r}" if title else ""
 
 
 def _charset(content_type: str) -> str | None:

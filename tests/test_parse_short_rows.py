@@ -71,6 +71,20 @@ def test_a_short_row_publishes_its_total_only_when_no_other_reading_keeps_the_id
     assert got is UNREADABLE if total is UNREADABLE else got == total
 
 
+def _reads_back(
+    report: dict,
+    table: str,
+    layout: str,
+    style: Style | None = None,
+    rng: random.Random | None = None,
+) -> None:
+    """Render `report` in `layout` and parse it back: `table` reads exactly as rendered,
+    and no cell is unreadable."""
+    parsed = parse_text(render_text(report, layout, rng, style=style))
+    assert parsed[table] == report[table], (layout, style)
+    assert parsed["unreadable"] == [], (layout, style)
+
+
 def _vanished_parse(report: dict) -> dict:
     text = render_text(report, "pdf-text", style=Style(blank_mark=""))
     return parse_text(text)
@@ -197,9 +211,7 @@ def test_pipe_rows_table_four_blank_cells_on_lines_of_their_own_keep_their_place
     review: tuple,
 ) -> None:
     report = _report({"new_received": (2, 0, 0, 0, 0, 0), "granted": (2, 0, 0, 0, 0, 0)}, review)
-    parsed = parse_text(render_text(report, "pipe-rows"))
-    assert parsed["review_litigation"] == report["review_litigation"]
-    assert parsed["unreadable"] == []
+    _reads_back(report, "review_litigation", "pipe-rows")
 
 
 @pytest.mark.parametrize(
@@ -236,9 +248,7 @@ def test_pipe_rows_rows_of_blank_lines_after_two_labels_stay_rows(
     else:
         apps["unprocessed_duplicate"] = tuple(moved)
     report = _report(apps, ((1, 0, 0, 0, 1), NONE5, NONE5))
-    parsed = parse_text(render_text(report, "pipe-rows"))
-    assert parsed["applications"] == report["applications"]
-    assert parsed["unreadable"] == []
+    _reads_back(report, "applications", "pipe-rows")
 
 
 # --- PDF text: a row of blank marks between a wrapped label's halves ----------------------
@@ -260,10 +270,7 @@ def test_pdf_text_row_of_blank_marks_inside_a_wrapped_label_is_that_row(blank_ro
     apps[blank_row] = NONE6
     report = _report(apps, ((0, 0, 0, 0, 0), NONE5, NONE5))
     for mark in ("/", "—"):
-        text = render_text(report, "pdf-text", random.Random(5), style=Style(blank_mark=mark))
-        parsed = parse_text(text)
-        assert parsed["applications"] == report["applications"], mark
-        assert parsed["unreadable"] == [], mark
+        _reads_back(report, "applications", "pdf-text", Style(blank_mark=mark), random.Random(5))
 
 
 # --- run-together rows: a no-break space is an &nbsp; cell --------------------------------

@@ -19,6 +19,8 @@ from datasette.database import Database
 from datasette.utils.asgi import NotFound, Request, Response
 from markupsafe import Markup, escape
 
+from ingest.db.schema import site_database
+
 AGENCY_SQL = "select * from agencies where id = :id"
 REPORTS_SQL = """
 select id, year, title, agency, scope, new_received, carried_over, total_handled, granted,
@@ -92,8 +94,7 @@ def bar_chart(rows: list[dict[str, Any]], field: str = CHART_FIELD) -> Markup:
 
 
 def _database(datasette: Datasette) -> tuple[str, Database]:
-    names = [name for name in datasette.databases if not name.startswith("_")]
-    name = "nianbao" if "nianbao" in names else names[0]
+    name = site_database(datasette.databases)
     return name, datasette.get_database(name)
 
 

@@ -14,6 +14,8 @@ from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.database import Database
 
+from ingest.db.schema import site_database
+
 YEARS_SQL = "select distinct year from reports where year is not null order by year desc"
 YEARS_SUMMARY_SQL = "select year from summary_year order by year desc"
 # Provinces in the order of their region codes (北京市 11, 天津市 12, …).
@@ -41,11 +43,6 @@ async def choices(db: Database) -> dict[str, list[Any]]:
     return out
 
 
-def _database_name(datasette: Datasette) -> str:
-    names = [name for name in datasette.databases if not name.startswith("_")]
-    return "nianbao" if "nianbao" in names else names[0]
-
-
 @hookimpl
 def extra_template_vars(
     template: str, datasette: Datasette
@@ -54,7 +51,7 @@ def extra_template_vars(
         return None
 
     async def inner() -> dict[str, Any]:
-        db = datasette.get_database(_database_name(datasette))
+        db = datasette.get_database(site_database(datasette.databases))
         return {"nianbao_choices": await choices(db)}
 
     return inner

@@ -32,6 +32,7 @@ from datasette.utils import append_querystring
 from markupsafe import Markup, escape
 
 from ingest import model
+from ingest.db.schema import site_database
 
 LABELS_PLUGIN = "nianbao-labels"
 BLANK = "未知"  # the facet bucket and label of a blank (NULL or empty) value
@@ -239,8 +240,7 @@ def database_size(datasette: Datasette, database: str) -> int | None:
 
 def main_database(datasette: Datasette) -> str:
     """The site's database: ``nianbao`` when served under that name, else the first."""
-    names = [name for name in datasette.databases if not name.startswith("_")]
-    return "nianbao" if "nianbao" in names or not names else names[0]
+    return site_database(datasette.databases)
 
 
 STYLESHEETS = (  # Datasette's own, then the site's: the order of the <link>s they replace

@@ -17,7 +17,7 @@ from typing import Any
 import click
 from datasette import hookimpl
 
-SITE_DATABASE = "nianbao"
+from ingest.db.schema import SITE_DATABASE
 
 
 def _served(datasette: Any) -> list[str]:

@@ -17,6 +17,7 @@ from datasette.database import Database
 from datasette.utils.asgi import Request, Response
 
 from ingest.db.derived import SITE_SQL
+from ingest.db.schema import site_database
 
 SITE_TABLE = "summary_site"
 
@@ -30,11 +31,6 @@ async def site_counts(db: Database) -> dict[str, Any]:
     return dict(row) if row else {}
 
 
-def _database_name(datasette: Datasette) -> str:
-    names = [name for name in datasette.databases if not name.startswith("_")]
-    return "nianbao" if "nianbao" in names else names[0]
-
-
 @hookimpl
 def extra_template_vars(
     template: str, datasette: Datasette
@@ -43,7 +39,7 @@ def extra_template_vars(
         return None
 
     async def inner() -> dict[str, Any]:
-        name = _database_name(datasette)
+        name = site_database(datasette.databases)
         queries = await datasette.get_canned_queries(name, None)
         return {
             "nianbao_db": name,

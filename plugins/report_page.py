@@ -15,6 +15,7 @@ from datasette.utils.asgi import NotFound, Request, Response
 
 from ingest import model, model_grids
 from ingest.db.groups import PRIMARY_RULE
+from ingest.db.schema import site_database
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 TABLE_SECTIONS = ("proactive", "applications", "review_litigation")
@@ -205,7 +206,7 @@ def table_two(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def fetch_report(datasette: Datasette, report_id: str) -> dict[str, Any]:
-    db = datasette.get_database(_database_name(datasette))
+    db = datasette.get_database(site_database(datasette.databases))
     rows = (await db.execute("select * from reports where id = ?", [report_id])).rows
     if not rows:
         raise NotFound(f"没有编号为 {report_id} 的报告")
@@ -215,7 +216,7 @@ async def fetch_report(datasette: Datasette, report_id: str) -> dict[str, Any]:
 async def other_years(datasette: Datasette, row: dict[str, Any]) -> list[dict[str, Any]]:
     if row["agency_id"] is None:
         return []
-    db = datasette.get_database(_database_name(datasette))
+    db = datasette.get_database(site_database(datasette.databases))
     sql = "select id, year, agency, check_status from reports where agency_id = ? order by year, id"
     return [dict(r) for r in (await db.execute(sql, [row["agency_id"]])).rows]
 
@@ -228,7 +229,7 @@ def safe_url(url: Any) -> str | None:
 async def sources_of(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any]:
     """Every file this report was read from (one report per agency and year, ingest.db.
     groups) with its provenance, primary first, and the cells where they disagree."""
-    db = datasette.get_database(_database_name(datasette))
+    db = datasette.get_database(site_database(datasette.databases))
     try:
         rows = (
             await db.execute(
@@ -280,7 +281,7 @@ def cell_label(path: str) -> str:
 async def provenance(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any]:
     """The report's original address and dates from its `sources` row: url, published,
     retrieved (None when unknown or when the database predates these columns)."""
-    db = datasette.get_database(_database_name(datasette))
+    db = datasette.get_database(site_database(datasette.databases))
     rows = (await db.execute("select * from sources where id = ?", [row["source_id"]])).rows
     found = dict(rows[0]) if rows else {}
     return {
@@ -288,11 +289,6 @@ async def provenance(datasette: Datasette, row: dict[str, Any]) -> dict[str, Any
         "published": found.get("published"),
         "retrieved": found.get("retrieved"),
     }
-
-
-def _database_name(datasette: Datasette) -> str:
-    names = [name for name in datasette.databases if not name.startswith("_")]
-    return "nianbao" if "nianbao" in names else names[0]
 
 
 def narrative_sections(report: dict[str, Any]) -> list[tuple[model.Section, str]]:
@@ -332,7 +328,7 @@ async def report_html(datasette: Datasette, request: Request) -> Response:
     context["other_years"] = await other_years(datasette, row)
     context["provenance"] = await provenance(datasette, row)
     context.update(await sources_of(datasette, row))
-    context["database"] = _database_name(datasette)
+    context["database"] = site_database(datasette.databases)
     html = await datasette.render_template("report.html", context, request=request)
     return Response.html(html)
 
@@ -344,7 +340,7 @@ async def report_json(datasette: Datasette, request: Request) -> Response:
 
 async def report_source(datasette: Datasette, request: Request) -> Response:
     row = await fetch_report(datasette, request.url_vars["id"])
-    db = datasette.get_database(_database_name(datasette))
+    db = datasette.get_database(site_database(datasette.databases))
     sql = "select raw_text from sources where id = ?"
     rows = (await db.execute(sql, [row["source_id"]])).rows
     text = rows[0]["raw_text"] if rows and rows[0]["raw_text"] is not None else ""

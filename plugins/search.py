@@ -32,7 +32,7 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import Request, Response
 from markupsafe import Markup, escape
 
-from ingest.db.schema import FTS_TABLE
+from ingest.db.schema import FTS_TABLE, site_database
 from ingest.db.search import fts_query, narrative_text
 
 MATCHING = f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :nianbao_q"
@@ -273,7 +273,7 @@ async def search_page(datasette: Datasette, request: Request) -> Any:
     match = fts_query(q) if q else None
     filters = chosen_filters(request)
     page = page_number(request)
-    name = _database_name(datasette)
+    name = site_database(datasette.databases)
     context: dict[str, Any] = {"q": q, "filters": filters, "database": name, "error": None}
     status = 200
     if match:
@@ -303,11 +303,6 @@ def _plain(snippet: str) -> str:
 def _page_url(datasette: Datasette, request: Request, page: int) -> str:
     pairs = [(k, request.args.get(k)) for k in ("q", *FILTERS) if request.args.get(k)]
     return datasette.urls.path("/-/search") + "?" + urlencode([*pairs, ("page", str(page))])
-
-
-def _database_name(datasette: Datasette) -> str:
-    names = [name for name in datasette.databases if not name.startswith("_")]
-    return "nianbao" if "nianbao" in names else names[0]
 
 
 @hookimpl

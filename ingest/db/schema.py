@@ -4,11 +4,24 @@ by one re-runnable function, `ensure_db_shape` (sqlite-utils)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
 
 from .. import model
+
+# The name metadata.yml, the canned queries and the site's links use for the database.
+SITE_DATABASE = "nianbao"
+
+
+def site_database(names: Iterable[str]) -> str:
+    """Which served database the site's pages read: SITE_DATABASE when it is served
+    (plugins/database_name.py serves a lone database under that name), else the first
+    one that is not Datasette's own (``_internal``, ``_memory``); SITE_DATABASE when none is."""
+    served = [name for name in names if not name.startswith("_")]
+    return SITE_DATABASE if SITE_DATABASE in served or not served else served[0]
+
 
 APPLICATION_VALUE_COLUMNS = {k: int for k in model.APPLICANT_KEYS}
 REVIEW_VALUE_COLUMNS = {k: int for k in model.REVIEW_KEYS}

@@ -9,6 +9,7 @@ import json
 import random
 import re
 import shutil
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,30 @@ def _gold_report() -> dict[str, Any]:
 def _ingest(db: Path, *paths: Path) -> None:
     result = CliRunner().invoke(cli, ["ingest", str(db), "--silent", *map(str, paths)])
     assert result.exit_code == 0, result.output
+
+
+ReportPage = Callable[[str | Path], Awaitable[tuple[str, str]]]
+
+
+@pytest.fixture
+def report_page() -> ReportPage:
+    """Reads the page of a database's one report through the site (Datasette in-process,
+    the project's metadata, plugins and templates): (the whole page, its sources section)."""
+
+    async def read(db_path: str | Path) -> tuple[str, str]:
+        ds = Datasette(
+            [str(db_path)],
+            metadata=load_metadata(),
+            plugins_dir=str(ROOT / "plugins"),
+            template_dir=str(ROOT / "templates"),
+        )
+        rid = (await ds.get_database().execute("select id from reports")).rows[0][0]
+        page = (await ds.client.get(f"/report/{rid}")).text
+        section = re.search(r'<section class="report-sources">(.*?)</section>', page, re.S)
+        assert section, "no sources section"
+        return page, section.group(1)
+
+    return read
 
 
 @pytest.fixture(scope="module")
@@ -117,26 +142,17 @@ def test_disagreeing_sources_are_flagged_with_both_readings(three_formats: dict[
 
 
 async def test_report_page_shows_both_readings_and_the_stated_rule(
-    three_formats: dict[str, Any],
+    three_formats: dict[str, Any], report_page: ReportPage
 ) -> None:
     db = three_formats["db"]
-    ds = Datasette(
-        [db.conn.execute("pragma database_list").fetchone()[2]],
-        metadata=load_metadata(),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-    )
-    rid = db.execute("select id from reports").fetchone()[0]
-    page = (await ds.client.get(f"/report/{rid}")).text
-    section = re.search(r'<section class="report-sources">(.*?)</section>', page, re.S)
-    assert section, "no sources section"
-    assert "同一报告的多个原文（3 份）" in section.group(1)
-    assert f"数值取自首选原文（规则：{PRIMARY_RULE}）" in section.group(1)
+    _, section = await report_page(db.conn.execute("pragma database_list").fetchone()[2])
+    assert "同一报告的多个原文（3 份）" in section
+    assert f"数值取自首选原文（规则：{PRIMARY_RULE}）" in section
     printed = three_formats["report"]["applications"]["new_received"]
     rows = re.findall(
         r'<tr><td title="([^"]+)">[^<]*</td><td class="num">([^<]*)</td>'
         r'<td class="num">([^<]*)</td><td>html',
-        section.group(1),
+        section,
     )
     assert rows == [
         (
@@ -406,7 +422,7 @@ def test_readings_of_a_report_whose_primary_changes_or_fails_are_restored(tmp_pa
     assert "本年新收" in (kinds["html"]["raw_text"] or "")  # its text kept, not re-read
 
 
-async def test_report_page_links_only_http_sources(tmp_path: Path) -> None:
+async def test_report_page_links_only_http_sources(tmp_path: Path, report_page: ReportPage) -> None:
     """A source's recorded address is a link only when it is http(s): never javascript:."""
     base = parse_file(SAMPLE)
     safe, hostile = _reading(base, "a"), _reading(base, "b")
@@ -416,17 +432,8 @@ async def test_report_page_links_only_http_sources(tmp_path: Path) -> None:
     db = sqlite_utils.Database(db_path)
     load_reports(db, [(safe, "a.txt", None), (hostile, "b.html", None)])
     assert db.execute("select count(*), max(sources_count) from reports").fetchone() == (1, 2)
-    ds = Datasette(
-        [str(db_path)],
-        metadata=load_metadata(),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-    )
-    rid = db.execute("select id from reports").fetchone()[0]
-    page = (await ds.client.get(f"/report/{rid}")).text
-    section = re.search(r'<section class="report-sources">(.*?)</section>', page, re.S)
-    assert section, "no sources section"
-    links = re.findall(r'<a href="([^"]*)"', section.group(1))
+    page, section = await report_page(db_path)
+    links = re.findall(r'<a href="([^"]*)"', section)
     assert links == ["https://www.example.gov.cn/art/2024/1.pdf"]
     assert "javascript:" not in page
-    assert section.group(1).count("（未记录）") == 1
+    assert section.count("（未记录）") == 1

@@ -167,33 +167,32 @@ def _mix_text(mix: dict[str, int]) -> str:
     return ", ".join(f"{fmt} {100 * k / total:.1f}%" for fmt, k in mix.items())
 
 
+def _script_json(script: str, args: list[str], out: Path, log: list[str]) -> dict[str, Any]:
+    """Run bench/<script> with `args` and ``--json out`` (timed, logged); what it wrote."""
+    timed([PY, str(ROOT / "bench" / script), *args, "--json", str(out)], log)
+    res: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return res
+
+
 def accuracy_bench(n: int, work: Path, log: list[str]) -> dict[str, Any]:
     """bench/accuracy.py on a corpus: every parsed report against its truth."""
-    corpus = work / f"corpus-{n}"
-    out = work / f"accuracy-{n}.json"
-    timed([PY, str(ROOT / "bench" / "accuracy.py"), str(corpus), "--jobs", "2", "--show", "0",
-           "--json", str(out)], log)  # fmt: skip
-    res: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    args = [str(work / f"corpus-{n}"), "--jobs", "2", "--show", "0"]
+    res = _script_json("accuracy.py", args, work / f"accuracy-{n}.json", log)
     res["n"] = n
     return res
 
 
 def formats_bench(work: Path, log: list[str]) -> dict[str, Any]:
     """bench/formats.py: parse time per format against the library's own extraction."""
-    out = work / "formats.json"
-    timed([PY, str(ROOT / "bench" / "formats.py"), "--workdir", str(work / "formats"),
-           "--json", str(out)], log)  # fmt: skip
-    res: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return res
+    return _script_json(
+        "formats.py", ["--workdir", str(work / "formats")], work / "formats.json", log
+    )
 
 
 def parse_speed_bench(work: Path, log: list[str]) -> dict[str, Any]:
     """bench/parse_speed.py: parse time per report now against the issue-11 baseline."""
-    out = work / "parse-speed.json"
-    timed([PY, str(ROOT / "bench" / "parse_speed.py"), "--workdir", str(work / "parse-speed"),
-           "--json", str(out)], log)  # fmt: skip
-    res: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return res
+    args = ["--workdir", str(work / "parse-speed")]
+    return _script_json("parse_speed.py", args, work / "parse-speed.json", log)
 
 
 # ---------------------------------------------------------------------------

@@ -56,6 +56,46 @@ _OUTCOME_SUMS = ", ".join(
 )
 _COUNTS = f"sum({ORGAN}) as reports, sum(coalesce(in_sums, 1) = 0) as region_reports"
 
+# Table 三's rows and table 四's groups summed per year (summary_year_row, _review) and
+# per year and province (summary_year_province_row, _review: the dashboard's province
+# filter, a few thousand rows where the base tables hold ~25 a report). Per part: its
+# label columns, with the ones only the per-year table has as {year_only}; its sums;
+# the tables it reads; its key; the order within a year.
+_PER_YEAR_PARTS: dict[str, tuple[str, str, str, str, str]] = {
+    "row": (
+        "a.row_key, ar.label, {year_only}ar.position",
+        "count(a.total) as reports, sum(a.total) as total",
+        "applications a join reports r on r.id = a.report_id\n"
+        "join application_rows ar on ar.key = a.row_key",
+        "a.row_key",
+        "ar.position",
+    ),
+    "review": (
+        "v.grp, g.label",
+        "sum(v.upheld) as upheld, sum(v.corrected) as corrected, sum(v.other) as other,"
+        " sum(v.pending) as pending, sum(v.total) as total",
+        "review_litigation v join reports r on r.id = v.report_id\n"
+        "join review_groups g on g.key = v.grp",
+        "v.grp",
+        "v.grp",
+    ),
+}
+
+
+def _per_year_sql(part: str, by: str) -> str:
+    """The SQL of summary_year{by}_{part} (by "" or "_province"; see _PER_YEAR_PARTS)."""
+    labels, sums, tables, key, order = _PER_YEAR_PARTS[part]
+    province = by == "_province"
+    group = "r.year, r.province" if province else "r.year"
+    return f"""
+select r.year, {"coalesce(r.province, '（未识别）') as province, " if province else ""}\
+{labels.format(year_only="" if province else "ar.group_label, ")}, {sums}
+from {tables}
+where r.year is not null and coalesce(r.in_sums, 1) = 1
+group by {group}, {key} order by {group}, {order}
+"""
+
+
 TABLE_SUMMARIES: dict[str, str] = {
     "summary_year": f"""
 select year, {_COUNTS}, count(distinct agency_id) as agencies,
@@ -79,39 +119,11 @@ from reports where year is not null group by year, province order by year, provi
 select year, coalesce(agency_type, '（未识别）') as agency_type, {_COUNTS}, {_OUTCOME_SUMS}
 from reports where year is not null group by year, agency_type order by year, agency_type
 """,
-    "summary_year_row": """
-select r.year, a.row_key, ar.label, ar.group_label, ar.position,
-       count(a.total) as reports, sum(a.total) as total
-from applications a join reports r on r.id = a.report_id
-join application_rows ar on ar.key = a.row_key
-where r.year is not null and coalesce(r.in_sums, 1) = 1 group by r.year, a.row_key order by r.year, ar.position
-""",
-    "summary_year_review": """
-select r.year, v.grp, g.label, sum(v.upheld) as upheld, sum(v.corrected) as corrected,
-       sum(v.other) as other, sum(v.pending) as pending, sum(v.total) as total
-from review_litigation v join reports r on r.id = v.report_id
-join review_groups g on g.key = v.grp
-where r.year is not null and coalesce(r.in_sums, 1) = 1 group by r.year, v.grp order by r.year, v.grp
-""",
-    # The dashboard's province filter: table 三's rows and table 四's groups per year and
-    # province (a few thousand rows; the base tables hold ~25 rows a report).
-    "summary_year_province_row": """
-select r.year, coalesce(r.province, '（未识别）') as province, a.row_key, ar.label, ar.position,
-       count(a.total) as reports, sum(a.total) as total
-from applications a join reports r on r.id = a.report_id
-join application_rows ar on ar.key = a.row_key
-where r.year is not null and coalesce(r.in_sums, 1) = 1
-group by r.year, r.province, a.row_key order by r.year, r.province, ar.position
-""",
-    "summary_year_province_review": """
-select r.year, coalesce(r.province, '（未识别）') as province, v.grp, g.label,
-       sum(v.upheld) as upheld, sum(v.corrected) as corrected, sum(v.other) as other,
-       sum(v.pending) as pending, sum(v.total) as total
-from review_litigation v join reports r on r.id = v.report_id
-join review_groups g on g.key = v.grp
-where r.year is not null and coalesce(r.in_sums, 1) = 1
-group by r.year, r.province, v.grp order by r.year, r.province, v.grp
-""",
+    **{
+        f"summary_year{by}_{part}": _per_year_sql(part, by)
+        for by in ("", "_province")
+        for part in _PER_YEAR_PARTS
+    },
     # Only the reports that mention or imply a fee: section 六 (fee_charged, fee_amount_yuan)
     # and table 三's other_no_fee row (applications dropped for an unpaid fee notice).
     "summary_report_fees": """

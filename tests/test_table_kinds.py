@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 
 from ingest import model
+from ingest.corpus import fault_tables as ft
+from ingest.corpus.faults import assemble, base_doc, grids
 from ingest.corpus.render import render_text
 from ingest.parse import parse_text
 
 from .test_parse_short_rows import NONE5, NONE6, _report
-from .test_roundtrip import report_2019
+from .test_roundtrip import _apps, _review, report_2019
 
 ROWS = model.APPLICATION_ROWS_SPLIT
 HEAD3, HEAD4 = "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"
@@ -333,3 +335,58 @@ def test_22_cell_lines_count_empty_lines_as_blank_cells(only_first: bool) -> Non
     a, b = text.index(HEAD4), text.index("五、存在的主要问题")
     text = text[: a + len(HEAD4)] + "\n" + text[b:]
     _assert_table3(parse_text(text), report)
+
+
+def _report_22b() -> dict[str, Any]:
+    """示例县青石乡人民政府, 2019 format: blanks in every table (本年增/减 left empty beside
+    numbers, a table 二 row and most table 三 rows all blank), the amount in 元."""
+    report = report_2019()
+    report["agency"] = "示例县青石乡人民政府"
+    report["proactive"].update(
+        regulations={"new_made": None, "new_published": None, "total_published": None},
+        normative_documents={"new_made": 3, "new_published": None, "total_published": 11},
+        licensing={"previous_items": 6, "change": None, "decisions": 20},
+        other_services={"previous_items": None, "change": None, "decisions": None},
+        punishment={"previous_items": 2, "change": -1, "decisions": 9},
+        coercion={"previous_items": 1, "change": None, "decisions": 3},
+        admin_fees={"previous_items": 3, "change": None},
+        procurement={"projects": 4, "amount": 52000, "amount_unit": "元"},
+    )
+    apps = _apps(
+        model.APPLICATION_ROWS_SINGLE,
+        {
+            "new_received": (6, None, 2, None, None, None),
+            "carried_over": (None, None, None, None, None, 1),
+            "granted": (3, None, 1, None, None, None),
+            "denied_third_party": (1, None, None, None, None, None),
+            "unavailable_not_held": (2, None, 1, None, None, 1),
+            "total_handled": (6, None, 2, None, None, 1),
+            "carried_forward": (None,) * 6,
+        },
+    )
+    for key, cells in apps.items():
+        if key not in ("total_handled", "carried_forward") and not any(cells.values()):
+            apps[key] = dict.fromkeys(cells)  # rows left empty, not rows of zeros
+    report["applications"] = apps
+    report["review_litigation"] = _review(
+        (None, 1, None, None, 1), (None,) * 5, (2, None, None, None, 2)
+    )
+    return report
+
+
+def test_22b_cell_lines_2019_keep_blank_cells_and_the_unit_typed_into_the_amount() -> None:
+    """All three tables of a 2019 report one cell per line (a CMS page's text), the
+    procurement amount with its unit in the cell (``52000元``, header without one)."""
+    report = _report_22b()
+    doc = base_doc(report)
+    doc.tables = {key: ft.cell_lines(grid) for key, grid in grids(report).items()}
+    text = assemble(doc, cms=True)
+    typed = text.replace("采购总金额（单位：元）", "采购总金额").replace(
+        "政府集中采购\n\n4\n\n52000\n", "政府集中采购\n\n4\n\n52000元\n"
+    )
+    assert typed.count("52000元") == 1 and "单位：元" not in typed
+    parsed = parse_text(typed)
+    assert parsed["source"]["layout"] == "cell-lines"
+    for table in ("proactive", "applications", "review_litigation"):
+        assert parsed[table] == report[table], table
+    assert parsed["unreadable"] == []

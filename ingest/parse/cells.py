@@ -32,6 +32,7 @@ _GLUED_UNIT = re.compile(r"([\d.+\-]+)(万元|元|个|件|项|笔|条)?")
 _PAGE_MARK = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)\s*$"
 )
+_PAGE_MARK_START = "第-—–－"
 # OCR reads footnote marks and specks as superscript digits (⁶); they are never cell values.
 _SUPERSCRIPTS = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u209f]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -42,7 +43,7 @@ _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _GLUED_ROW_END = re.compile(r"[\u4e00-\u9fff)）]\d{5,}\s*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     kind: CellKind
     text: str
@@ -65,7 +66,10 @@ class RawRow:
 
 
 def is_page_mark(line: str) -> bool:
-    return bool(_PAGE_MARK.match(line))
+    # Cheap first: a page mark's first visible character is 第 or a dash (``\s`` and
+    # str.lstrip agree on what is space), so most lines need no regex.
+    head = line.lstrip()[:1]
+    return bool(head) and head in _PAGE_MARK_START and bool(_PAGE_MARK.match(line))
 
 
 def to_number(text: str) -> int | float | None:
@@ -91,6 +95,9 @@ def classify(text: str, line: int) -> list[Cell]:
     label and one `digits` cell that the parser splits with the identities.
     """
     typed = _classify(text) if len(text) > 200 else _classify_cached(text)
+    if len(typed) == 1:  # most cells
+        kind, t, v, u = typed[0]
+        return [Cell(kind, t, line, v, u)]
     return [Cell(kind, t, line, v, u) for kind, t, v, u in typed]
 
 

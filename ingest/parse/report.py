@@ -141,7 +141,7 @@ def parse_text(
 
     sections = {
         sec.key: "\n".join(
-            s.strip() for _, s in region_lines(sec.key) if s.strip() and not is_page_mark(s)
+            [t for _, s in region_lines(sec.key) if (t := s.strip()) and not is_page_mark(s)]
         ).strip()
         for sec in model.SECTIONS
         if sec.key in regions

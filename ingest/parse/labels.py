@@ -45,7 +45,11 @@ _ROW_KEYS: list[tuple[model.Row, str, str]] = [
 @lru_cache(maxsize=8192)
 def match_application_row(label: str) -> tuple[str | None, float]:
     """Best row key for a table 三 row label, with a 0–100+ score."""
-    num, text = _last_numbered_part(label[:200])
+    return _match_parts(*_last_numbered_part(label[:200]))
+
+
+@lru_cache(maxsize=8192)  # copies differ in spaces and line breaks that normalizing drops
+def _match_parts(num: str, text: str) -> tuple[str | None, float]:
     if not text:
         return None, 0.0
     best: tuple[str | None, float] = (None, 0.0)

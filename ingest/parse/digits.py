@@ -208,6 +208,11 @@ def split_typed(text: str, kinds: tuple[str, ...]) -> list[tuple[int | float, ..
     a decimal point can only sit where its column allows it, so ``12+35`` for
     (int, signed, int) has the one cut 12 / +3 / 5. At most `_MAX_SPLITS` cuts.
     """
+    return list(_typed_splits(text, kinds))
+
+
+@lru_cache(maxsize=8192)  # short rows (``000``, ``10``) repeat across reports
+def _typed_splits(text: str, kinds: tuple[str, ...]) -> tuple[tuple[int | float, ...], ...]:
     out: list[tuple[int | float, ...]] = []
     n = len(kinds)
 
@@ -229,7 +234,7 @@ def split_typed(text: str, kinds: tuple[str, ...]) -> list[tuple[int | float, ..
 
     if 0 < len(text) <= 60 and n:
         rec(0, [])
-    return out
+    return tuple(out)
 
 
 def agreed(splits: list[tuple[Any, ...]], width: int, unknown: Any) -> list[Any]:

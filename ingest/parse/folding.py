@@ -30,7 +30,7 @@ def nfkc(text: str) -> str:
     for wide, narrow in WIDE_FORMS:
         if wide in text:
             text = text.replace(wide, narrow)
-    if "\n" not in text:
+    if "\n" not in text or unicodedata.is_normalized("NFKC", text):
         return unicodedata.normalize("NFKC", text)
     # Line by line: a newline never composes with its neighbours, so this is NFKC of the
     # whole text, and CPython's NFKC is much slower on one long string than on its lines.

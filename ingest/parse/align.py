@@ -59,9 +59,9 @@ def place(
         out.assigned[order[n]] = groups[i]
     bounds = [(-1, -1), *anchors, (len(groups), len(order))]
     for (i0, n0), (i1, n1) in pairwise(bounds):
-        free = [order[n] for n in range(n0 + 1, n1)]
-        loose = list(range(i0 + 1, i1))
-        _fill_gap(out, free, loose, groups, is_short)
+        if i1 - i0 > 1:  # groups between the two anchors (none: nothing to place)
+            free = [order[n] for n in range(n0 + 1, n1)]
+            _fill_gap(out, free, list(range(i0 + 1, i1)), groups, is_short)
     return out
 
 

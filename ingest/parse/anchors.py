@@ -10,6 +10,7 @@ per line; the digits between two anchors belong to the first one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import model
 
@@ -115,33 +116,38 @@ def split_rows(lines: list[tuple[int, str]], table: str) -> list[tuple[int, str]
     Only lines without cell separators (``|``, tab) that hold two or more labels with
     digits between them are cut; the pieces keep their line number.
     """
-    pattern = ANCHORS.get(table)
-    if pattern is None:
+    if table not in ANCHORS:
         return lines
-    marks = _MARKS[table]
     out: list[tuple[int, str]] = []
     for n, line in lines:
-        if (
-            len(line) < 8
-            or "|" in line
-            or "\t" in line
-            or sum(map(line.count, marks)) < 2
-            or not _CJK.search(line)
-        ):
+        if len(line) < 8 or "|" in line or "\t" in line:
+            pieces = None
+        else:  # a long line (a whole body) is not kept in the cache
+            pieces = _cut(line, table) if len(line) <= 400 else _cut.__wrapped__(line, table)
+        if pieces is None:
             out.append((n, line))
-            continue
-        found = [(m.start(), m.end()) for m in pattern.finditer(line)]
-        if len(found) < 2 or not _DIGIT.search(line, found[0][0], found[-1][0]):
-            out.append((n, line))
-            continue
-        if line[: found[0][0]].strip():
-            out.append((n, line[: found[0][0]]))
-        ends = [s for s, _ in found[1:]] + [len(line)]
-        for (a, label_end), b in zip(found, ends, strict=True):
-            for piece in _row_and_rest(line[a:b], label_end - a):
-                if piece.strip():
-                    out.append((n, piece))
+        else:
+            out.extend((n, piece) for piece in pieces)
     return out
+
+
+@lru_cache(maxsize=8192)  # table lines repeat across reports (rows of zeros)
+def _cut(line: str, table: str) -> tuple[str, ...] | None:
+    """The pieces of one line cut before each label, or None when it is not cut."""
+    if sum(map(line.count, _MARKS[table])) < 2 or not _CJK.search(line):
+        return None
+    found = [(m.start(), m.end()) for m in ANCHORS[table].finditer(line)]
+    if len(found) < 2 or not _DIGIT.search(line, found[0][0], found[-1][0]):
+        return None
+    out: list[str] = []
+    if line[: found[0][0]].strip():
+        out.append(line[: found[0][0]])
+    ends = [s for s, _ in found[1:]] + [len(line)]
+    for (a, label_end), b in zip(found, ends, strict=True):
+        for piece in _row_and_rest(line[a:b], label_end - a):
+            if piece.strip():
+                out.append(piece)
+    return tuple(out)
 
 
 # A row's numbers after its label: digits, spaces, signs, decimal points, a unit.

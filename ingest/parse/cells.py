@@ -357,9 +357,23 @@ def _line_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
     line, separated by spaces or glued on."""
     rows: list[RawRow] = []
     for n, s in lines:
-        if s.strip():
+        if not s.strip():
+            continue
+        if len(s) > 200:
             rows.extend(_rows_from_cells(classify(_nbsp_cells(s), n)))
+            continue
+        for label, typed in _line_shape(s):  # every cell and row of the line on line n
+            rows.append(RawRow(label, [Cell(k, t, n, v, u) for k, t, v, u in typed], n))
     return rows
+
+
+@lru_cache(maxsize=16384)  # table lines repeat across reports (labels, rows of zeros)
+def _line_shape(line: str) -> tuple[tuple[str, _Typed], ...]:
+    """The rows one line reads as, without its line number: (label, typed cells) each."""
+    return tuple(
+        (row.label, tuple((c.kind, c.text, c.value, c.unit) for c in row.cells))
+        for row in _rows_from_cells(classify(_nbsp_cells(line), 1))
+    )
 
 
 # The readers by segmenter name (`segmenter_for`); any other layout reads a line as a row.
@@ -387,9 +401,12 @@ def detect_layout(lines: list[str]) -> str:
         ) >= 0.6 * len(piped):
             return "markdown-ocr"
         return "pipe-rows"
-    glued = sum(1 for s in body if _GLUED_ROW_END.search(nfkc(s)))
-    if glued >= 3:
-        return "run-together"
+    glued = 0
+    for s in body:
+        if _GLUED_ROW_END.search(nfkc(s)):
+            glued += 1
+            if glued >= 3:  # enough: no need to look at the other lines
+                return "run-together"
     return "pdf-text"
 
 

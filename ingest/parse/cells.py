@@ -39,6 +39,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NBSP = "\u00a0"
 _SPACE = re.compile(r"[ \t\u3000]")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+# What a label ends with before digits glued to it.
+_LABEL_END = re.compile(r"[\u4e00-\u9fff)）\"”’」』]")
 # A label with its row's digits run together at the end of the line (run-together layout).
 _GLUED_ROW_END = re.compile(r"[\u4e00-\u9fff)）]\d{5,}\s*$")
 
@@ -147,7 +149,7 @@ def _classify(text: str) -> _Typed:
         return (("noise", raw, None, None),)
     tokens = t.split()
     tail: list[_One] = []
-    while tokens:
+    while len(tokens) > 1 or (tokens and tokens[0] != t):  # one token: t, no cell (above)
         last = tokens[-1]
         n = _glued_or_number(last)
         if n is not None:
@@ -167,7 +169,7 @@ def _classify(text: str) -> _Typed:
     offset = max(len(label) - 60, 0)
     m = _GLUED_TAIL.search(label, offset)
     head = label[: m.start()] if m else ""
-    if m and head and re.match(r"[\u4e00-\u9fff)）\"”’」』]", head[-1]):
+    if m and head and _LABEL_END.match(head[-1]):
         glued = _glued_or_number(m.group())
         if glued is not None:
             # Alone, the run is a whole row run together; before spaced numbers, one cell.
@@ -370,9 +372,11 @@ def _line_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
 @lru_cache(maxsize=16384)  # table lines repeat across reports (labels, rows of zeros)
 def _line_shape(line: str) -> tuple[tuple[str, _Typed], ...]:
     """The rows one line reads as, without its line number: (label, typed cells) each."""
+    text = _nbsp_cells(line)  # classified here, not through classify's own cache
+    cells = [Cell(kind, t, 1, v, u) for kind, t, v, u in _classify(text)]
     return tuple(
         (row.label, tuple((c.kind, c.text, c.value, c.unit) for c in row.cells))
-        for row in _rows_from_cells(classify(_nbsp_cells(line), 1))
+        for row in _rows_from_cells(cells)
     )
 
 

@@ -95,7 +95,8 @@ def header_lines(text: str) -> dict[int, list[tuple[str, str]]]:
     """Line index → (key, value) pairs, for the page's header lines near the top."""
     out: dict[int, list[tuple[str, str]]] = {}
     for i, line in enumerate(text.split("\n", _HEAD_SCAN)[:_HEAD_SCAN]):
-        if _LINE_START.match(line):
+        # _LINE_START ends in a colon or a pipe: lines without one are passed cheaply.
+        if ("：" in line or ":" in line or "|" in line) and _LINE_START.match(line):
             pairs = _pairs(line)
             if pairs:
                 out[i] = pairs

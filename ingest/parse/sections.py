@@ -31,6 +31,10 @@ def _hinted_lines(lines: list[str]) -> list[int]:
     return out
 
 
+# Sections whose heading may carry another number than the format's.
+_ANY_NUMBER = ("overview", "other_matters")
+
+
 def find_sections(lines: list[str]) -> dict[str, tuple[int, int]]:
     """Map section key → (first line index after the heading, end index), in text order."""
     starts: list[tuple[int, str]] = []
@@ -42,12 +46,12 @@ def find_sections(lines: list[str]) -> dict[str, tuple[int, int]]:
         m = _HEADING.match(nfkc(line))
         if not m:
             continue
-        body = m.group(2)
+        number, body = m.group(1), m.group(2)
         for sec in model.SECTIONS:
             if sec.key in seen:
                 continue
-            if any(k in body for k in sec.keywords) and (
-                sec.number == m.group(1) or sec.key in ("overview", "other_matters")
+            if (sec.number == number or sec.key in _ANY_NUMBER) and any(
+                k in body for k in sec.keywords
             ):
                 if starts and i <= starts[-1][0]:
                     continue

@@ -359,25 +359,9 @@ def _line_rows(lines: list[tuple[int, str]]) -> list[RawRow]:
     line, separated by spaces or glued on."""
     rows: list[RawRow] = []
     for n, s in lines:
-        if not s.strip():
-            continue
-        if len(s) > 200:
+        if s.strip():
             rows.extend(_rows_from_cells(classify(_nbsp_cells(s), n)))
-            continue
-        for label, typed in _line_shape(s):  # every cell and row of the line on line n
-            rows.append(RawRow(label, [Cell(k, t, n, v, u) for k, t, v, u in typed], n))
     return rows
-
-
-@lru_cache(maxsize=16384)  # table lines repeat across reports (labels, rows of zeros)
-def _line_shape(line: str) -> tuple[tuple[str, _Typed], ...]:
-    """The rows one line reads as, without its line number: (label, typed cells) each."""
-    text = _nbsp_cells(line)  # classified here, not through classify's own cache
-    cells = [Cell(kind, t, 1, v, u) for kind, t, v, u in _classify(text)]
-    return tuple(
-        (row.label, tuple((c.kind, c.text, c.value, c.unit) for c in row.cells))
-        for row in _rows_from_cells(cells)
-    )
 
 
 # The readers by segmenter name (`segmenter_for`); any other layout reads a line as a row.

@@ -216,15 +216,19 @@ def labels_for(datasette: Datasette) -> Labels:
 
 
 def format_size(size: int | None) -> str:
-    """Bytes as people read them: ``9_437_184`` → ``"9.0 MB"``."""
+    """Bytes as people read them, counted in thousands as downloads and disks are:
+    ``999`` → ``"999 字节"``, ``312_400`` → ``"312 KB"``, ``30_300_000`` → ``"30.3 MB"``,
+    ``1_040_384`` → ``"1.0 MB"`` (never ``"1016.0 KB"``). KB whole, MB and GB with one
+    decimal; '' for None."""
     if size is None:
         return ""
-    value = float(size)
-    for unit in ("字节", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "字节" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
+    if size < 1000:
+        return f"{size} 字节"
+    if size < 999_500:
+        return f"{size / 1000:.0f} KB"
+    if size < 999_950_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1_000_000_000:,.1f} GB"
 
 
 def database_size(datasette: Datasette, database: str) -> int | None:

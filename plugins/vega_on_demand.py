@@ -11,7 +11,9 @@ filled with empty lists), and table and query pages get a small script instead
   (``#g.mark=bar&…``, the links of the canned queries), or
 - when the visitor presses 「显示图表」;
 
-and then puts its English controls into Chinese. The plugin's static files stay served
+and then puts its English controls into Chinese, and draws the chart with the columns'
+Chinese labels (``labels`` below: axis and legend titles, tooltips, the column pickers)
+at a readable size. The plugin's static files stay served
 at ``/-/static-plugins/datasette_vega/`` (the plugin stays registered).
 """
 
@@ -46,15 +48,35 @@ for _ext in ("js", "css"):
     datasette_vega.cache[os.path.join(datasette_vega.static_dir, f"*.{_ext}")] = []
 
 
+def column_labels(
+    datasette: Datasette, columns: list[str] | None, table: str | None
+) -> dict[str, str]:
+    """The page's columns that have a Chinese label: ``{"new_received": "本年新收…"}``
+    (the table headers' labels: ``zh_column`` from plugins/chrome.py)."""
+    zh_column = datasette.jinja_env.globals.get("zh_column")
+    found: dict[str, str] = {}
+    if zh_column is None:
+        return found
+    for name in columns or []:
+        label = zh_column(name, table)
+        if label != name:
+            found[name] = label
+    return found
+
+
 @hookimpl
-def extra_body_script(view_name: str, datasette: Datasette) -> dict[str, Any] | None:
+def extra_body_script(
+    view_name: str, datasette: Datasette, columns: list[str] | None, table: str | None
+) -> dict[str, Any] | None:
     if view_name not in CHART_VIEWS or not BUNDLE["js"]:
         return None
-    urls = {
+    urls: dict[str, Any] = {
         ext: datasette.urls.static_plugins("datasette_vega", name) for ext, name in BUNDLE.items()
     }
+    urls["labels"] = column_labels(datasette, columns, table)
     loader = datasette.urls.path("/static/vega-on-demand.js")
-    config = json.dumps(urls)
+    # "</" inside a label would end the <script> element
+    config = json.dumps(urls, ensure_ascii=False).replace("</", "<\\/")
     script = (
         f"window.NIANBAO_VEGA = {config};"
         "(function(){var s=document.createElement('script');"

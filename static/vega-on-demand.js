@@ -1,5 +1,5 @@
 /* Load datasette-vega's chart builder on demand (plugins/vega_on_demand.py), in Chinese.
-   window.NIANBAO_VEGA = {js: url, css: url}. */
+   window.NIANBAO_VEGA = {js: url, css: url, labels: {column: Chinese label}}. */
 (function () {
   "use strict";
   var urls = window.NIANBAO_VEGA;
@@ -29,16 +29,118 @@
     "Category": "类别"
   };
 
+  var own = function (object, key) { return Object.prototype.hasOwnProperty.call(object, key); };
+  var labels = urls.labels || {};
+
+  // The controls' words, and the column names in its pickers (the option values stay).
   function translate(root) {
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     var node;
     while ((node = walker.nextNode())) {
       var text = node.nodeValue.trim();
-      if (text && Object.prototype.hasOwnProperty.call(ZH, text)) {
-        node.nodeValue = node.nodeValue.replace(text, ZH[text]);
-      }
+      if (!text) continue;
+      var zh = own(ZH, text) ? ZH[text] : node.parentNode.nodeName === "OPTION" && own(labels, text) ? labels[text] : null;
+      if (zh) node.nodeValue = node.nodeValue.replace(text, zh);
     }
   }
+
+  // The chart itself. datasette-vega hands vega-embed a Vega-Lite spec whose axis and legend
+  // titles are the column names and whose tooltip reads "total: 5, year: 2023"; vega-embed
+  // draws it on a canvas, an ordinal axis 21 px a value and 200 px high (60x180 px for a
+  // few bars, rotated labels). It calls vegaEmbed(el, spec, {theme: "quartz", tooltip: true})
+  // and keeps no handle on the chart, but vega-embed reads two options that object lacks,
+  // `renderer` and `onBeforeParse`: they are answered for that one object from
+  // Object.prototype (non-enumerable, undefined for every other object, assignable). The compiled
+  // Vega spec then gets the Chinese labels, a readable size and SVG (text a reader's
+  // tools and the browser tests can read).
+  var STEP = 44; // px per value on an ordinal axis, at most (about three characters upright)
+  var HEIGHT = 320;
+  var phone = function () { return (window.innerWidth || 1000) < 600; };
+  // The room for the plot beside the axis titles (and the legend, beside it on a desktop).
+  var room = function () { return Math.min(900, (window.innerWidth || 1000) - (phone() ? 110 : 300)); };
+  // An ordinal axis's step: the room shared by its values (the table's distinct cells of
+  // that column; the chart draws the same rows), between vega-lite's 21 px and STEP.
+  // Also whether its longest value fits the step upright (12 px labels: a Chinese
+  // character 12 px wide, a digit or letter about 7).
+  var upright = {};
+  function step(field) {
+    var seen = {};
+    var cells = document.querySelectorAll("table.rows-and-columns td.col-" + field);
+    Array.prototype.forEach.call(cells, function (td) { seen[td.textContent.trim()] = 1; });
+    var values = Object.keys(seen);
+    var px = Math.max(21, Math.min(STEP, Math.floor(room() / (values.length || 1))));
+    var widest = Math.max.apply(null, values.map(function (v) {
+      return v.replace(/[\u0000-\u00ff]/g, "").length * 12 + v.replace(/[^\u0000-\u00ff]/g, "").length * 7;
+    }).concat([0]));
+    upright[field] = widest <= px - 4;
+    return px;
+  }
+  function isEmbedOptions(object) {
+    return object !== Object.prototype && own(object, "theme") && own(object, "tooltip") && object.theme === "quartz";
+  }
+  function tooltip(expr) {
+    return expr.replace(/'(, )?([^',]+): '/g, function (all, comma, key) {
+      return own(labels, key) ? "'" + (comma ? "，" : "") + labels[key] + "：'" : all;
+    });
+  }
+  function relabel(spec) {
+    (function walk(node) {
+      if (!node || typeof node !== "object") return;
+      if (typeof node.title === "string" && own(labels, node.title)) node.title = labels[node.title];
+      if (node.as === "_tooltip_summary" && typeof node.expr === "string") node.expr = tooltip(node.expr);
+      Object.keys(node).forEach(function (key) { walk(node[key]); });
+    })(spec);
+    (spec.scales || []).forEach(function (scale) {
+      var signal = scale.range && scale.range.step && scale.range.step.signal;
+      var field = scale.domain && scale.domain.field;
+      (spec.signals || []).forEach(function (s) {
+        if (signal && field && s.name === signal && typeof s.value === "number") s.value = step(field);
+      });
+    });
+    if (phone()) (spec.legends || []).forEach(function (legend) { legend.orient = "bottom"; });
+    if (spec.height === 200) spec.height = HEIGHT;
+    // a continuous x axis: as wide as the screen allows, up to 560 px
+    if (spec.width === 200) spec.width = Math.max(200, Math.min(560, room()));
+    // the quartz theme's grey labels (#979797 on #f9f9f9, 2.9:1) darkened to AA contrast
+    var axis = (spec.config = spec.config || {}).axis = spec.config.axis || {};
+    axis.labelColor = axis.titleColor = "#555";
+    axis.labelFontSize = axis.titleFontSize = 12;
+    var legend = spec.config.legend = spec.config.legend || {};
+    legend.labelColor = legend.titleColor = "#555";
+    legend.labelFontSize = legend.titleFontSize = 12;
+    var xField = (spec.scales || []).filter(function (scale) { return scale.name === "x"; })
+      .map(function (scale) { return scale.domain && scale.domain.field; })[0];
+    (spec.axes || []).forEach(function (axis) {
+      // upright labels when they fit the step, else slanted (Chinese read sideways is hard)
+      if (axis.orient === "bottom" && axis.encode && axis.encode.labels) {
+        var update = axis.encode.labels.update || {};
+        if (update.angle && upright[xField]) {
+          delete update.angle;
+          update.align = { value: "center" };
+          update.baseline = { value: "top" };
+        } else if (update.angle) {
+          update.angle = { value: -40 };
+          update.align = { value: "right" };
+          update.baseline = { value: "top" };
+          axis.labelOverlap = false; // slanted labels a step apart do not collide
+        }
+      }
+    });
+    window.NIANBAO_CHART_SPEC = spec;
+    return spec;
+  }
+  [["renderer", "svg"], ["onBeforeParse", relabel]].forEach(function (pair) {
+    if (own(Object.prototype, pair[0])) return;
+    Object.defineProperty(Object.prototype, pair[0], {
+      configurable: true,
+      enumerable: false,
+      get: function () { return isEmbedOptions(this) ? pair[1] : undefined; },
+      // an assignment (vega's own objects have a `renderer`) makes an ordinary own property
+      set: function (value) {
+        Object.defineProperty(this, pair[0], { value: value, writable: true, enumerable: true, configurable: true });
+      }
+    });
+  });
 
   // datasette-vega 0.6.2's bundle compiles Vega-Lite 2 to a Vega 3 spec and renders it
   // with its own Vega 4.2, and its vega-embed warns about that pairing on every chart

@@ -151,7 +151,7 @@ async def test_report_page_shows_both_readings_and_the_stated_rule(
     printed = three_formats["report"]["applications"]["new_received"]
     rows = re.findall(
         r'<tr><td title="([^"]+)">[^<]*</td><td class="num">([^<]*)</td>'
-        r'<td class="num">([^<]*)</td><td>html',
+        r'<td class="num">([^<]*)</td><td>网页（',  # the other source: html, in Chinese
         section,
     )
     assert rows == [

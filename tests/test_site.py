@@ -314,7 +314,7 @@ async def test_report_page_shows_huaian_2024_cells(datasette_app: Datasette) -> 
     cells = re.findall(r'<td class="num">(\d+)</td>', received)
     assert cells == ["3001", "53", "0", "0", "61", "4", "3119"]
     assert 'rowspan="8">（三）不予公开' in page.text
-    assert "3940.0 元" in page.text
+    assert "3,940 元" in page.text  # money formatted for people (was "3940.0 元")
     assert 'class="num failed"' not in page.text
 
 

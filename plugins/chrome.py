@@ -169,7 +169,8 @@ class Labels:
         self.values = _model_values()
         for column, mapping in (config.get("values") or {}).items():
             self.values.setdefault(column, {}).update({str(k): v for k, v in mapping.items()})
-        self.cell_coded = frozenset(config.get("values") or {})
+        # and the format's own codes (a layout, a table 三 row key…): never raw in a cell
+        self.cell_coded = frozenset(config.get("values") or {}) | frozenset(self.values)
         self._built = True
 
     def table(self, database: str | None, table: str | None) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.utils.asgi import NotFound, Request, Response
+from markupsafe import Markup
 
 from ingest import model, model_grids
 from ingest.db.groups import PRIMARY_RULE
@@ -345,6 +346,33 @@ async def report_source(datasette: Datasette, request: Request) -> Response:
     rows = (await db.execute(sql, [row["source_id"]])).rows
     text = rows[0]["raw_text"] if rows and rows[0]["raw_text"] is not None else ""
     return Response.text(text, headers=dict(CORS))
+
+
+CELL_TABLES = ("applications", "review_litigation", "proactive")
+
+
+def cells_text(value: str) -> Markup | None:
+    """A cell path, or paths joined by 、 (the unreadable_reports query), as their printed
+    labels with the path on hover; None when the text is not cell paths."""
+    paths = value.split("、")
+    if not all(p.count(".") == 2 and p.split(".")[0] in CELL_TABLES for p in paths):
+        return None
+    return Markup("、").join(
+        Markup('<span title="{}">{}</span>').format(p, cell_label(p)) for p in paths
+    )
+
+
+@hookimpl
+def render_cell(value: Any, column: str) -> Markup | None:
+    """Cell paths (``applications.granted.commercial``) as 表三 予以公开 · 商业企业."""
+    if column in ("cell", "cells") and isinstance(value, str) and value:
+        return cells_text(value)
+    return None
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.globals["zh_cell"] = cell_label
 
 
 @hookimpl

@@ -284,3 +284,58 @@ def test_format_size(size: int, text: str) -> None:
     from plugins.chrome import format_size
 
     assert format_size(size) == text
+
+
+RAW_PATH = re.compile(r"\b(applications|review_litigation|proactive)\.[a-z_]+\.[a-z_0-9]+\b")
+
+
+def test_cells_and_codes_read_as_the_form_prints_them(page: Any, site: str, db_path: Path) -> None:
+    """Unreadable cells on the agency page and in the unreadable_reports query read as the
+    form prints them (表二 行政处罚 · …), never ``proactive.punishment.decisions`` (the path
+    stays on hover); a report's layout in its data row is its Chinese name (not pdf-text)."""
+    from ingest import model
+
+    db = sqlite_utils.Database(db_path)
+    rid = edited_report(db_path)
+    agency_id, layout = db.execute(
+        "select agency_id, layout from reports where id = ?", [rid]
+    ).fetchone()
+    page.goto(f"{site}/agency/{agency_id}", wait_until="networkidle")
+    items = page.evaluate(
+        """() => Array.from(document.querySelectorAll('ul.unreadable-list span[title]'))
+                 .map(s => [s.title, s.innerText.trim()])"""
+    )
+    assert sorted(t for t, _ in items) == sorted(json_list(db, rid))
+    shown = dict(items)
+    assert shown[UNREADABLE_MERGED].startswith("表二 行政处罚 · ")
+    assert not RAW_PATH.search(page.inner_text("body"))
+    page.goto(f"{site}/nianbao/unreadable_reports", wait_until="networkidle")
+    cells = page.inner_text("table.rows-and-columns")
+    assert "表二 行政处罚" in cells and not RAW_PATH.search(cells)
+    page.goto(f"{site}/nianbao/reports/{rid}", wait_until="networkidle")
+    assert page.inner_text("td.col-layout").strip() == dict(model.LAYOUTS)[layout]
+
+
+def json_list(db: sqlite_utils.Database, report_id: str) -> list[str]:
+    return [
+        r[0]
+        for r in db.execute("select cell from unreadable_cells where report_id = ?", [report_id])
+    ]
+
+
+def test_register_places_and_status_on_one_line(chromium: Any, site: str) -> None:
+    """The register's province, city and status cells are one line each on a desktop
+    (新疆维吾尔自治区 wrapped to three lines and made the row 70 px tall)."""
+    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.goto(site + "/nianbao/reports", wait_until="networkidle")
+    lines = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+              'table.register td:is(.col-province, .col-city, .col-check_status)'))
+              .filter(td => td.innerText.trim())
+              .map(td => { const r = document.createRange(); r.selectNodeContents(td);
+                           const tops = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+                           return [td.innerText.trim(), tops.size]; })"""
+    )
+    context.close()
+    assert lines and all(n == 1 for _, n in lines), lines

@@ -28,11 +28,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils import compound_keys_after_sql, escape_sqlite, tilde_decode, tilde_encode
 from datasette.views.table import TableView
 
 ABOVE_EVERYTHING = "\U0010ffff"
 SMALLEST_INTEGER = str(-(2**63))
+# Where start_token leaves, in request.scope, the where clause and params Datasette
+# builds from the token on a page without filters (plugins/facet_counts.py reads it:
+# a clause every row passes leaves the whole table's facet counts unchanged).
+START_WHERE = "nianbao.start_where"
+
+
+def start_where(
+    column: str, descending: bool, pks: list[str], starts: list[str]
+) -> tuple[str, dict[str, str]]:
+    """The where clause and params Datasette 0.65's TableView builds from a start token
+    when the page has no filter of its own (its params then start at p0): the pk
+    tie-breaker's params first, then the sort value's (views/table.py, `if _next:`)."""
+    after = compound_keys_after_sql(pks, 0) if pks else "rowid > :p0"
+    params = {f"p{i}": start for i, start in enumerate(starts)}
+    col = escape_sqlite(column)
+    if not descending:  # the sort value is $null: no param
+        return f"({col} is not null or ({col} is null and {after}))", params
+    p = f"p{len(starts)}"
+    params[p] = ABOVE_EVERYTHING
+    return f"({col} < :{p} or {col} is null or ({col} = :{p} and {after}))", params
 
 
 async def start_token(datasette: Any, request: Any) -> str | None:
@@ -65,6 +85,7 @@ async def start_token(datasette: Any, request: Any) -> str | None:
     starts = [SMALLEST_INTEGER if "INT" in details.get(pk, "") else "" for pk in pks]
     if not pks:
         starts = [SMALLEST_INTEGER]  # rowid
+    request.scope[START_WHERE] = start_where(column, not sort, pks, starts)
     first = "$null" if sort else tilde_encode(ABOVE_EVERYTHING)
     return ",".join([first, *(tilde_encode(s) for s in starts)])
 

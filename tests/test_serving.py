@@ -315,3 +315,36 @@ async def test_search_pagination_streams_in_id_order(
         )
     ]
     assert ids == expected and len(ids) > 2
+
+
+@pytest.mark.parametrize("sort", [{}, {"_sort": "province"}, {"_sort_desc": "new_received"}])
+async def test_first_page_of_a_sorted_table_reads_stored_facet_counts(
+    served_db: Path, live_app: Datasette, tmp_path: Path, sort: dict[str, str]
+) -> None:
+    """plugins/pagination.py gives page 1 of a sorted table a where clause every row
+    passes; its facets are still the whole table's, read from summary_facets, not
+    counted (seven group-bys took ~2 s a page at 100,000 reports). Seen by marking the
+    stored counts (+1000 in a copy): page 1 shows them; a filtered page counts."""
+    marked = tmp_path / "marked.db"
+    shutil.copy(served_db, marked)
+    with sqlite3.connect(marked) as con:
+        con.execute("update summary_facets set count = count + 1000 where table_name = 'reports'")
+    app = _datasette(marked, immutable=True)
+
+    def counts(body: dict[str, Any]) -> dict[str, list[tuple[Any, int]]]:
+        return {
+            name: [(r["value"], r["count"]) for r in facet["results"]]
+            for name, facet in body["facet_results"].items()
+        }
+
+    fast = counts((await app.client.get("/nianbao/reports.json", params=sort)).json())
+    slow = counts((await live_app.client.get("/nianbao/reports.json", params=sort)).json())
+    assert fast.keys() == slow.keys() and fast
+    for name in slow:
+        assert sorted(fast[name], key=str) == sorted(
+            [(v, c + 1000) for v, c in slow[name]], key=str
+        ), name
+    year = {**sort, "year": str(slow["year"][0][0])}
+    fast = counts((await app.client.get("/nianbao/reports.json", params=year)).json())
+    slow = counts((await live_app.client.get("/nianbao/reports.json", params=year)).json())
+    assert fast == slow

@@ -496,10 +496,12 @@ def pagination_bench(db: str, work: Path, log: list[str]) -> dict[str, Any]:
             log.append(shlex.join(cmd))
             print(f"pagination ({label} plugins/pagination.py) …", file=sys.stderr)
             done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-            if done.returncode not in (0, 1):  # 1: a walk missed or repeated rows
+            # exit 1: a walk missed or repeated rows (JSON on stdout), or an exception
+            # such as an HTTP error on a page (no JSON): recorded, the report still written
+            try:
+                out[label] = json.loads(done.stdout)
+            except json.JSONDecodeError:
                 out[label] = {"error": done.stderr.strip()[-500:]}
-                continue
-            out[label] = json.loads(done.stdout)
     finally:
         shutil.rmtree(without, ignore_errors=True)
     return out

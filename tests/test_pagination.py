@@ -192,4 +192,10 @@ def test_a_late_sorted_page_is_read_from_the_sort_index(synthetic_db: Path, dire
         plan = " | ".join(
             row[3] for row in db.execute("explain query plan " + sql, {"v": 1, "pk": "x"})
         )
-        assert f"idx_reports_{column}_id" in plan, (column, plan)
+        index = (
+            f"idx_reports_{column}_id"
+            if direction == "asc"
+            else f"serving_reports_sort_{column}_desc"
+        )
+        assert f"USING INDEX {index}" in plan or f"COVERING INDEX {index}" in plan, (column, plan)
+        assert "TEMP B-TREE" not in plan, (column, plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 from ingest.cli import cli
+from scripts.chromium import ARGS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -61,3 +63,16 @@ def datasette_app(sample_db: Path) -> Datasette:
         template_dir=str(ROOT / "templates"),
         static_mounts=[("static", str(ROOT / "static"))],
     )
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's headless chromium through Playwright, with the project's flags
+    (scripts/chromium.py); the test skips, saying how to install it, where it is absent."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed (apt-get install chromium, or make browser)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()

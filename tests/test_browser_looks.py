@@ -22,7 +22,6 @@ from ingest import validate
 from ingest.cli import cli
 from ingest.db.loader import load_reports
 from ingest.parse import parse_file
-from scripts.chromium import ARGS, CHROMIUM
 
 from .conftest import sample_paths
 from .helpers import SAMPLES
@@ -74,17 +73,6 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(db_path: Path) -> Iterator[str]:
     with serve_site(db_path) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium not installed (apt-get install chromium, or make browser)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))

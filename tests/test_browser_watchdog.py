@@ -18,7 +18,6 @@ from ingest import model
 from ingest.cli import cli
 from ingest.db.loader import load_reports
 from ingest.parse import parse_file
-from scripts.chromium import ARGS, CHROMIUM
 
 from .conftest import HAS_SHARED, sample_paths
 from .helpers import SAMPLES, needs_shared
@@ -53,15 +52,10 @@ def server(db_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium not installed (apt-get install chromium, or make browser)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+def page(server: str, chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
 
 
 def _report_id(db_path: Path, where: str, params: list[Any]) -> str:
